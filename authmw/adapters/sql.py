@@ -1,0 +1,366 @@
+"""SQL adapter on SQLAlchemy Core: SQLite (embedded default) and PostgreSQL (psycopg 3).
+
+Schema (``{p}`` is ``table_prefix``, default ``authmw_``; all text columns use the default,
+case-sensitive collation, so ``"AbC"`` and ``"abc"`` stay distinct — A-PS1)::
+
+    {p}users                id TEXT PK (uuid4 hex), name TEXT, email TEXT UNIQUE,
+                            email_verified TIMESTAMPTZ, image TEXT
+    {p}accounts             PK (provider, provider_account_id),
+                            user_id TEXT -> users.id ON DELETE CASCADE (indexed), type TEXT,
+                            refresh_token, access_token TEXT, expires_at BIGINT, token_type,
+                            scope, id_token, session_state TEXT
+    {p}sessions             session_token TEXT PK (sha256 of the cookie token),
+                            user_id TEXT -> users.id ON DELETE CASCADE (indexed),
+                            expires TIMESTAMPTZ (indexed)
+    {p}verification_tokens  PK (identifier, token), expires TIMESTAMPTZ (indexed)
+
+Create it with :meth:`SQLAdapter.create_all` or ``create_tables=True``. Connections come from
+SQLAlchemy's pool with ``pool_pre_ping`` (a dead connection is replaced, so the adapter recovers
+after a database restart) and bounded connect, lock and pool timeouts. SQLite connections use
+WAL, ``busy_timeout`` and foreign keys. Every write is one statement (``UPDATE``/``DELETE ...
+RETURNING``), which makes token use atomic on both databases.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.sql.expression import Executable
+
+from .base import (
+    Account,
+    AdapterError,
+    AdapterSession,
+    AdapterUnavailable,
+    DuplicateError,
+    NewUser,
+    NotFoundError,
+    User,
+    VerificationToken,
+    check_storable,
+    check_user_changes,
+    lookup,
+    now,
+    utc,
+)
+
+__all__ = ["SQLAdapter"]
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out (SQLite stores naive UTC text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _tables(metadata: sa.MetaData, p: str) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
+    users = sa.Table(
+        f"{p}users",
+        metadata,
+        sa.Column("id", sa.Text, primary_key=True),
+        sa.Column("name", sa.Text),
+        sa.Column("email", sa.Text, unique=True),
+        sa.Column("email_verified", UTCDateTime),
+        sa.Column("image", sa.Text),
+    )
+
+    def fk() -> sa.ForeignKey:
+        return sa.ForeignKey(f"{p}users.id", ondelete="CASCADE")
+
+    accounts = sa.Table(
+        f"{p}accounts",
+        metadata,
+        sa.Column("provider", sa.Text, primary_key=True),
+        sa.Column("provider_account_id", sa.Text, primary_key=True),
+        sa.Column("user_id", sa.Text, fk(), nullable=False, index=True),
+        sa.Column("type", sa.Text, nullable=False),
+        *(sa.Column(name, sa.Text) for name in ("refresh_token", "access_token")),
+        sa.Column("expires_at", sa.BigInteger),
+        *(sa.Column(n, sa.Text) for n in ("token_type", "scope", "id_token", "session_state")),
+    )
+    sessions = sa.Table(
+        f"{p}sessions",
+        metadata,
+        sa.Column("session_token", sa.Text, primary_key=True),
+        sa.Column("user_id", sa.Text, fk(), nullable=False, index=True),
+        sa.Column("expires", UTCDateTime, nullable=False, index=True),
+    )
+    tokens = sa.Table(
+        f"{p}verification_tokens",
+        metadata,
+        sa.Column("identifier", sa.Text, primary_key=True),
+        sa.Column("token", sa.Text, primary_key=True),
+        sa.Column("expires", UTCDateTime, nullable=False, index=True),
+    )
+    return users, accounts, sessions, tokens
+
+
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    pragmas = (f"busy_timeout = {busy_ms}", "foreign_keys = ON", "journal_mode = WAL")
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        for pragma in (*pragmas, "synchronous = NORMAL"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    return on_connect
+
+
+def _make_engine(target: str | Path, timeout: float, options: dict[str, Any]) -> Engine:
+    text = str(target)
+    url = sa.make_url(text if "://" in text else f"sqlite:///{text}")
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    options = {"pool_pre_ping": True, "pool_timeout": timeout, "hide_parameters": True, **options}
+    connect_args = dict(options.pop("connect_args", {}))
+    if url.get_backend_name() == "postgresql":
+        connect_args.setdefault("connect_timeout", max(1, round(timeout)))
+    elif url.get_backend_name() == "sqlite":
+        connect_args.setdefault("timeout", timeout)
+    engine = sa.create_engine(url, connect_args=connect_args, **options)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas(int(timeout * 1000)))
+    return engine
+
+
+class SQLAdapter:
+    """Adapter for SQLite and PostgreSQL.
+
+    :param url_or_engine: a SQLAlchemy URL (``sqlite:///auth.db``,
+        ``postgresql://user@host/db`` — rewritten to psycopg 3), a plain SQLite file path, or an
+        :class:`~sqlalchemy.engine.Engine` you own.
+    :param table_prefix: prefix of the four table names.
+    :param create_tables: run :meth:`create_all` now.
+    :param engine_options: extra :func:`sqlalchemy.create_engine` keywords.
+    :param timeout: seconds for connecting, waiting on a lock (SQLite) or for a pooled
+        connection; past it the call raises :class:`AdapterUnavailable`.
+    """
+
+    def __init__(
+        self,
+        url_or_engine: str | Path | Engine,
+        *,
+        table_prefix: str = "authmw_",
+        create_tables: bool = False,
+        engine_options: dict[str, Any] | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        self._owns_engine = not isinstance(url_or_engine, Engine)
+        if isinstance(url_or_engine, Engine):
+            self.engine = url_or_engine
+        else:
+            self.engine = _make_engine(url_or_engine, timeout, dict(engine_options or {}))
+        self.metadata = sa.MetaData()
+        self.users, self.accounts, self.sessions, self.tokens = _tables(self.metadata, table_prefix)
+        if create_tables:
+            self.create_all()
+
+    def __repr__(self) -> str:
+        return f"SQLAdapter({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction; driver errors become adapter errors without SQL parameters."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except exc.IntegrityError as error:
+            raise _integrity_error(error) from None
+        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
+            kind = type(getattr(error, "orig", None) or error).__name__
+            raise AdapterUnavailable(f"database unavailable ({kind})") from None
+        except exc.SQLAlchemyError as error:
+            raise AdapterError(f"database error ({type(error).__name__})") from None
+
+    def _first(self, statement: Executable) -> Any:
+        """The first row (or ``None``) of one statement in its own transaction."""
+        with self._begin() as conn:
+            return conn.execute(statement).first()
+
+    def _run(self, *statements: Executable) -> None:
+        with self._begin() as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    def create_all(self) -> None:
+        """Create the tables and indexes that do not exist yet."""
+        with self._begin() as conn:
+            self.metadata.create_all(conn)
+
+    def drop_all(self) -> None:
+        """Drop the four tables (tests and tear-down)."""
+        with self._begin() as conn:
+            self.metadata.drop_all(conn)
+
+    def close(self) -> None:
+        """Dispose of the connection pool if the adapter created the engine."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    # Users
+
+    def create_user(self, user: NewUser) -> User:
+        check_storable(user)
+        values = asdict(user) | {"id": uuid.uuid4().hex}
+        if user.email_verified is not None:
+            values["email_verified"] = utc(user.email_verified)
+        row = self._first(self.users.insert().values(values).returning(self.users))
+        assert row is not None
+        return User(**row._asdict())
+
+    def _user_where(self, condition: Any) -> User | None:
+        row = self._first(sa.select(self.users).where(condition))
+        return User(**row._asdict()) if row else None
+
+    @lookup
+    def get_user(self, id: str) -> User | None:
+        return self._user_where(self.users.c.id == id)
+
+    @lookup
+    def get_user_by_email(self, email: str) -> User | None:
+        return self._user_where(self.users.c.email == email)
+
+    @lookup
+    def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None:
+        a = self.accounts.c
+        linked = sa.select(a.user_id).where(
+            a.provider == provider, a.provider_account_id == provider_account_id
+        )
+        return self._user_where(self.users.c.id == linked.scalar_subquery())
+
+    def update_user(self, id: str, **changes: Any) -> User:
+        changes = check_user_changes(changes)
+        if not changes:
+            user = self.get_user(id)
+        else:
+            update = self.users.update().where(self.users.c.id == id).values(changes)
+            row = self._first(update.returning(self.users))
+            user = User(**row._asdict()) if row else None
+        if user is None:
+            raise NotFoundError("no such user")
+        return user
+
+    @lookup
+    def delete_user(self, id: str) -> None:
+        # Explicit deletes, so the cascade holds even on connections without FK enforcement.
+        self._run(
+            self.accounts.delete().where(self.accounts.c.user_id == id),
+            self.sessions.delete().where(self.sessions.c.user_id == id),
+            self.users.delete().where(self.users.c.id == id),
+        )
+
+    # Accounts
+
+    def link_account(self, account: Account) -> Account:
+        check_storable(account)
+        if self.get_user(account.user_id) is None:
+            raise NotFoundError("no such user")
+        self._run(self.accounts.insert().values(asdict(account)))
+        return account
+
+    @lookup
+    def unlink_account(self, provider: str, provider_account_id: str) -> None:
+        a = self.accounts.c
+        self._run(
+            self.accounts.delete().where(
+                a.provider == provider, a.provider_account_id == provider_account_id
+            )
+        )
+
+    # Sessions
+
+    def create_session(self, session_token: str, user_id: str, expires: datetime) -> AdapterSession:
+        check_storable(session_token, user_id)
+        session = AdapterSession(session_token, user_id, utc(expires))
+        if self.get_user(user_id) is None:
+            raise NotFoundError("no such user")
+        self._run(self.sessions.insert().values(asdict(session)))
+        return session
+
+    @lookup
+    def get_session_and_user(self, session_token: str) -> tuple[AdapterSession, User] | None:
+        s = self.sessions.c
+        query = (
+            sa.select(self.sessions, self.users)
+            .join(self.users, self.users.c.id == s.user_id)
+            .where(s.session_token == session_token)
+        )
+        row = self._first(query)
+        if row is None:
+            return None
+        values = row._tuple()
+        session = AdapterSession(*values[:3])
+        if session.expires <= now():
+            # Only if no renewal moved the expiry meanwhile.
+            self._run(
+                self.sessions.delete().where(s.session_token == session_token, s.expires <= now())
+            )
+            return None
+        return session, User(*values[3:])
+
+    @lookup
+    def update_session(self, session_token: str, expires: datetime) -> AdapterSession | None:
+        s = self.sessions.c
+        update = self.sessions.update().where(s.session_token == session_token)
+        row = self._first(update.values(expires=utc(expires)).returning(self.sessions))
+        return AdapterSession(**row._asdict()) if row else None
+
+    @lookup
+    def delete_session(self, session_token: str) -> None:
+        self._run(self.sessions.delete().where(self.sessions.c.session_token == session_token))
+
+    # Verification tokens
+
+    def create_verification_token(self, token: VerificationToken) -> VerificationToken:
+        check_storable(token)
+        token = VerificationToken(token.identifier, token.token, utc(token.expires))
+        self._run(self.tokens.insert().values(asdict(token)))
+        return token
+
+    @lookup
+    def use_verification_token(self, identifier: str, token: str) -> VerificationToken | None:
+        t = self.tokens.c
+        delete = self.tokens.delete().where(t.identifier == identifier, t.token == token)
+        row = self._first(delete.returning(self.tokens))
+        if row is None:
+            return None
+        used = VerificationToken(**row._asdict())
+        return used if used.expires > now() else None
+
+    def purge_expired(self) -> int:
+        """Delete expired sessions and verification tokens; return how many rows went."""
+        moment = now()
+        with self._begin() as conn:
+            gone = conn.execute(self.sessions.delete().where(self.sessions.c.expires <= moment))
+            more = conn.execute(self.tokens.delete().where(self.tokens.c.expires <= moment))
+        return int(gone.rowcount) + int(more.rowcount)
+
+
+def _integrity_error(error: exc.IntegrityError) -> AdapterError:
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", "")
+    if code == "23503" or "FOREIGNKEY" in str(code):
+        return NotFoundError("no such user")
+    if code == "23505" or "UNIQUE" in str(code) or "PRIMARYKEY" in str(code):
+        return DuplicateError("a record with this unique key already exists")
+    return AdapterError(f"integrity error ({code or type(orig).__name__})")

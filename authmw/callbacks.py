@@ -1,0 +1,127 @@
+"""Callbacks and events, as NextAuth has them, with Python keyword arguments.
+
+A callback may declare only the keywords it needs (``def jwt(token, user=None): ...``) or take
+``**kwargs``; authmw passes the keywords each one declares.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .errors import ConfigurationError
+from .security.redirects import default_redirect
+
+log = logging.getLogger("authmw.callbacks")
+
+Callback = Callable[..., Any]
+
+
+def _default_sign_in(**_: Any) -> bool:
+    return True
+
+
+def _default_jwt(*, token: dict[str, Any], **_: Any) -> dict[str, Any]:
+    return token
+
+
+def _default_session(*, session: dict[str, Any], **_: Any) -> dict[str, Any]:
+    return session
+
+
+def keyword_caller(func: Callback, name: str) -> Callback:
+    """Wrap *func* so it receives only the keyword arguments it declares."""
+    if not callable(func):
+        raise ConfigurationError(f"{name} must be callable, got {type(func).__name__}")
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature: pass everything
+        return func
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return func
+    accepted = frozenset(
+        p.name
+        for p in params
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    )
+
+    def call(**kwargs: Any) -> Any:
+        return func(**{k: v for k, v in kwargs.items() if k in accepted})
+
+    call.__wrapped__ = func  # type: ignore[attr-defined]
+    return call
+
+
+@dataclass
+class Callbacks:
+    """NextAuth's callbacks: ``sign_in``, ``redirect``, ``jwt`` and ``session``.
+
+    - ``sign_in(user, account, profile, email, credentials) -> bool | str``
+    - ``redirect(url, base_url) -> str``
+    - ``jwt(token, user, account, profile, trigger, is_new_user, session) -> dict``
+    - ``session(session, token, user) -> dict``
+    """
+
+    sign_in: Callback = _default_sign_in
+    redirect: Callback = default_redirect
+    jwt: Callback = _default_jwt
+    session: Callback = _default_session
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, keyword_caller(getattr(self, f.name), f"callbacks.{f.name}"))
+
+
+@dataclass
+class Events:
+    """Fire-and-forget notifications; an exception in one is logged, never raised."""
+
+    sign_in: Callback | None = None
+    sign_out: Callback | None = None
+    create_user: Callback | None = None
+    update_user: Callback | None = None
+    link_account: Callback | None = None
+    session: Callback | None = None
+    _wrapped: dict[str, Callback] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name != "_wrapped" and value is not None:
+                self._wrapped[f.name] = keyword_caller(value, f"events.{f.name}")
+
+    def emit(self, name: str, **kwargs: Any) -> None:
+        handler = self._wrapped.get(name)
+        if handler is None:
+            return
+        try:
+            handler(**kwargs)
+        except Exception:
+            log.exception("events.%s raised; ignored", name)
+
+
+def coerce_callbacks(value: Callbacks | Mapping[str, Callback] | None) -> Callbacks:
+    if value is None:
+        return Callbacks()
+    if isinstance(value, Callbacks):
+        return value
+    return Callbacks(**_checked(value, Callbacks, "callbacks"))
+
+
+def coerce_events(value: Events | Mapping[str, Callback] | None) -> Events:
+    if value is None:
+        return Events()
+    if isinstance(value, Events):
+        return value
+    return Events(**_checked(value, Events, "events"))
+
+
+def _checked(value: Mapping[str, Any], cls: type, what: str) -> dict[str, Any]:
+    known = {f.name for f in fields(cls) if not f.name.startswith("_")}
+    unknown = set(value) - known
+    if unknown:
+        raise ConfigurationError(f"unknown {what}: {', '.join(sorted(unknown))}")
+    return dict(value)

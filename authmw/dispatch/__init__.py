@@ -1,0 +1,1 @@
+"""Routing of ``{base_path}/{action}[/{provider}]`` to endpoint handlers."""

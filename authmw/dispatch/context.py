@@ -1,0 +1,295 @@
+"""RequestContext: one auth request, with its input parsed safely and its cookies queued."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode
+
+from webob import Request, Response
+
+from .._types import WSGIEnvironment
+from ..security.origin import is_cross_site_request
+from ..security.redirects import origin_of, sanitize_redirect
+from ..session.cookies import parse_cookie_header
+from ..session.middleware import COOKIES_KEY, SESSION_KEY, TOKEN_KEY
+
+if TYPE_CHECKING:
+    from ..config import Auth
+    from ..providers.base import Provider
+    from ..session.model import Session
+
+log = logging.getLogger("authmw.dispatch")
+
+MAX_BODY = 64 * 1024
+MAX_FIELDS = 100
+CALLBACK_URL_MAX_AGE = 60 * 60
+_FORM = "application/x-www-form-urlencoded"
+_JSON = "application/json"
+
+#: Headers every auth endpoint response carries.
+SECURITY_HEADERS = (
+    ("Cache-Control", "no-store"),
+    ("Pragma", "no-cache"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
+class RequestError(Exception):
+    """Malformed input: answered with *status* and a short message, never a traceback."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """Parse a query string or form body: invalid UTF-8 or duplicate keys are a 400."""
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
+    except UnicodeDecodeError:
+        raise RequestError(400, "invalid UTF-8 in parameters") from None
+    except ValueError:
+        raise RequestError(400, "too many parameters") from None
+    result: dict[str, str] = {}
+    for key, value in pairs:
+        if key in result:
+            raise RequestError(400, "duplicate parameter")
+        if "\x00" in key or "\x00" in value:
+            raise RequestError(400, "NUL in parameters")
+        result[key] = value
+    return result
+
+
+class RequestContext:
+    """Everything a handler needs about one request to an auth endpoint."""
+
+    def __init__(
+        self, environ: WSGIEnvironment, auth: Auth, action: str, provider_id: str | None
+    ) -> None:
+        self.environ = environ
+        self.auth = auth
+        self.action = action
+        self.provider_id = provider_id
+        self.request = Request(environ)
+        self.realm = auth.realm(environ)
+        self.origin = auth.origin(environ)
+        cookies = environ.get(COOKIES_KEY)
+        if cookies is None:
+            cookies = parse_cookie_header(environ.get("HTTP_COOKIE", ""))
+        self.cookies: dict[str, str] = cookies
+        self.set_cookies: list[str] = []
+        self._json_redirects = False
+
+    # -- identity -------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Session | None:
+        session: Session | None = self.environ.get(SESSION_KEY)
+        return session
+
+    @property
+    def token(self) -> dict[str, Any] | None:
+        token: dict[str, Any] | None = self.environ.get(TOKEN_KEY)
+        return token
+
+    @property
+    def provider(self) -> Provider | None:
+        return self.auth.providers.get(self.provider_id or "")
+
+    # -- URLs -----------------------------------------------------------------------------
+
+    def auth_url(self, action: str, provider_id: str | None = None, **query: str) -> str:
+        """Absolute URL of an auth endpoint, e.g. ``https://app.example/api/auth/signin``."""
+        url = f"{self.origin}{self.auth.base_path}/{action}"
+        if provider_id:
+            url += f"/{provider_id}"
+        return _with_query(url, query)
+
+    def page_url(self, page: str | None, action: str, **query: str) -> str:
+        """A custom page (``pages.*``) if configured, else the built-in endpoint page."""
+        if page:
+            base = page if page.startswith(("http://", "https://")) else self.origin + page
+            return _with_query(base, query)
+        return self.auth_url(action, **query)
+
+    def sign_in_page_url(self, **query: str) -> str:
+        return self.page_url(self.auth.pages.sign_in, "signin", **query)
+
+    def error_url(self, code: str, *, page: str = "error") -> str:
+        if page == "signin":
+            return self.sign_in_page_url(error=code)
+        return self.page_url(self.auth.pages.error, "error", error=code)
+
+    # -- input ----------------------------------------------------------------------------
+
+    @cached_property
+    def query(self) -> dict[str, str]:
+        raw = self.environ.get("QUERY_STRING", "")
+        if len(raw) > MAX_BODY:
+            raise RequestError(414, "query string too long")
+        return parse_pairs(raw)
+
+    @cached_property
+    def body(self) -> dict[str, Any]:
+        """The POST body: a form, or a JSON object (the next-auth client's ``update()``)."""
+        if self.request.method != "POST":
+            return {}
+        ctype = (self.environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+        if ctype not in (_FORM, _JSON):
+            raise RequestError(415, "POST bodies must be form-urlencoded or JSON")
+        try:
+            length = int(self.environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise RequestError(400, "invalid Content-Length") from None
+        if length < 0:
+            raise RequestError(400, "invalid Content-Length")
+        if length > MAX_BODY:
+            raise RequestError(413, "request body too large")
+        raw = self.environ["wsgi.input"].read(length) if length else b""
+        if len(raw) != length:
+            raise RequestError(400, "incomplete request body")
+        if ctype == _JSON:
+            try:
+                data = json.loads(raw or b"{}")
+            except (UnicodeDecodeError, ValueError):
+                raise RequestError(400, "invalid JSON body") from None
+            if not isinstance(data, dict):
+                raise RequestError(400, "JSON body must be an object")
+            return data
+        try:
+            text = raw.decode("ascii")
+        except UnicodeDecodeError:
+            raise RequestError(400, "form bodies must be percent-encoded") from None
+        return parse_pairs(text)
+
+    def form(self) -> Mapping[str, Any]:
+        return self.body
+
+    def param(self, name: str) -> str | None:
+        """A string parameter from the body (POST) or query; other types are a 400."""
+        value = self.body.get(name) if name in self.body else self.query.get(name)
+        if value is not None and not isinstance(value, str):
+            raise RequestError(400, f"parameter {name} must be a string")
+        return value
+
+    @property
+    def wants_json(self) -> bool:
+        """The client asked for ``{"url": ...}`` instead of redirects (next-auth client)."""
+        if self._json_redirects:
+            return True
+        if self.environ.get("HTTP_X_AUTH_RETURN_REDIRECT") == "1":
+            return True
+        value = self.body.get("json") if self.request.method == "POST" else None
+        return value in ("true", True)
+
+    @property
+    def accepts_json(self) -> bool:
+        accept = self.environ.get("HTTP_ACCEPT", "")
+        return "application/json" in accept and "text/html" not in accept
+
+    # -- CSRF -----------------------------------------------------------------------------
+
+    def csrf_token(self) -> str:
+        """The CSRF token bound to the cookie; a fresh cookie is queued if needed."""
+        spec = self.realm.cookies.csrf_token
+        token, cookie_value = self.auth.csrf.issue(self.cookies.get(spec.name))
+        if cookie_value is not None:
+            self.set_cookies.append(spec.set(cookie_value, max_age=None))
+            self.cookies[spec.name] = cookie_value
+        return token
+
+    def csrf_valid(self) -> bool:
+        """Double-submit check plus a cross-site check of Origin / Sec-Fetch-Site."""
+        if is_cross_site_request(self.environ, origin_of(self.origin)):
+            log.warning("cross-site POST to %s refused", self.action)
+            return False
+        cookie = self.cookies.get(self.realm.cookies.csrf_token.name)
+        submitted = self.body.get("csrfToken")
+        if not self.auth.csrf.verify(cookie, submitted):
+            log.warning("CSRF check failed on %s", self.action)
+            return False
+        return True
+
+    # -- callback URL ---------------------------------------------------------------------
+
+    def sanitize(self, url: object) -> str:
+        """Run *url* through the ``redirect`` callback; any failure falls back to the origin."""
+        candidate = sanitize_redirect(url, self.origin) if isinstance(url, str) else self.origin
+        try:
+            result = self.auth.callbacks.redirect(url=candidate, base_url=self.origin)
+        except Exception:
+            log.exception("callbacks.redirect raised; using the base URL")
+            return self.origin
+        return result if isinstance(result, str) and result else self.origin
+
+    def callback_url(self) -> str:
+        """The sanitized callbackUrl: parameter, else the signed cookie, else the origin.
+
+        A new value is remembered in the callback-url cookie for the rest of the flow.
+        """
+        spec = self.realm.cookies.callback_url
+        stored = self.auth.callback_url_signer.unsign(
+            self.cookies.get(spec.name), max_age=CALLBACK_URL_MAX_AGE
+        )
+        given = self.param("callbackUrl")
+        if given:
+            url = self.sanitize(given)
+        elif stored:
+            url = self.sanitize(stored)
+        else:
+            url = self.origin
+        if url != stored:
+            signed = self.auth.callback_url_signer.sign(url)
+            self.set_cookies.append(spec.set(signed, max_age=None))
+        return url
+
+    def stored_callback_url(self) -> str:
+        """The callbackUrl remembered when the flow started (re-validated)."""
+        spec = self.realm.cookies.callback_url
+        stored = self.auth.callback_url_signer.unsign(
+            self.cookies.get(spec.name), max_age=CALLBACK_URL_MAX_AGE
+        )
+        return self.sanitize(stored) if stored else self.origin
+
+    # -- responses ------------------------------------------------------------------------
+
+    def redirect(self, url: str, *, status: int = 200) -> Response:
+        """302 to *url*, or ``{"url": url}`` when the client asked for JSON redirects."""
+        if self.wants_json:
+            return self.json({"url": url}, status=status)
+        response = Response(status=302)
+        response.headers["Location"] = url
+        return response
+
+    def json(self, data: Any, *, status: int = 200) -> Response:
+        response = Response(status=status, content_type="application/json", charset="utf-8")
+        response.text = json.dumps(data, separators=(",", ":"))
+        return response
+
+    def html(self, body: str, *, status: int = 200) -> Response:
+        response = Response(status=status, content_type="text/html", charset="utf-8")
+        response.text = body
+        return response
+
+    def finish(self, response: Response) -> Response:
+        """Add queued cookies and the security headers every auth response carries."""
+        for value in self.set_cookies:
+            response.headerlist.append(("Set-Cookie", value))
+        for key, value in SECURITY_HEADERS:
+            response.headers[key] = value
+        return response
+
+
+def _with_query(url: str, query: Mapping[str, str]) -> str:
+    params = {k: v for k, v in query.items() if v is not None and v != ""}
+    if not params:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"

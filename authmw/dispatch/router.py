@@ -1,0 +1,102 @@
+"""AuthDispatcher: serves ``{base_path}/{action}[/{provider}]``; other paths pass through."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from webob import Response
+
+from .._types import StartResponse, WSGIApplication, WSGIEnvironment
+from ..errors import AuthError
+from .context import RequestContext, RequestError
+
+if TYPE_CHECKING:
+    from ..config import Auth
+
+log = logging.getLogger("authmw.dispatch")
+
+
+class AuthDispatcher:
+    """Routes auth endpoint requests to the handler objects in ``auth.handlers``.
+
+    :param app: the app that serves every other path.
+    :param auth: the :class:`~authmw.Auth` configuration.
+    """
+
+    def __init__(self, app: WSGIApplication, auth: Auth) -> None:
+        self.app = app
+        self.auth = auth
+        self.prefix = auth.base_path + "/"
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        if not path.startswith(self.prefix) and path != self.auth.base_path:
+            return self.app(environ, start_response)
+        response = self.respond(environ, path[len(self.prefix) :])
+        return response(environ, start_response)  # type: ignore[no-any-return]
+
+    def respond(self, environ: WSGIEnvironment, rest: str) -> Response:
+        """Answer one auth request; never raises."""
+        parts = rest.split("/")
+        if len(parts) > 1 and parts[-1] == "":
+            parts.pop()  # one trailing slash is fine: /signin/github/
+        action = parts[0]
+        handler = self.auth.handlers.get(action)
+        provider_id = parts[1] if len(parts) == 2 else None
+        if (
+            handler is None
+            or len(parts) > 2
+            or (provider_id is not None and not handler.takes_provider)
+        ):
+            return _plain(404, "Not Found: unknown auth action")
+        if provider_id is not None and provider_id not in self.auth.providers:
+            return _plain(404, "Not Found: unknown provider")
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        allowed = handler.methods
+        if method == "HEAD" and "GET" in allowed:
+            method = "GET"
+        if method not in allowed:
+            response = _plain(405, "Method Not Allowed")
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+            return response
+        ctx = RequestContext(environ, self.auth, action, provider_id)
+        try:
+            response = handler.handle(ctx)
+        except RequestError as exc:
+            response = _error_response(ctx, exc.status, exc.message)
+        except AuthError as exc:
+            log.info("%s/%s failed: %s", action, provider_id or "", exc.code)
+            response = self.auth_error(ctx, exc)
+        except Exception:
+            incident = uuid.uuid4().hex[:12]
+            log.exception("unexpected error in %s (incident %s)", action, incident)
+            response = self.auth_error(ctx, AuthError("Configuration", detail=incident))
+        return ctx.finish(response)
+
+    def auth_error(self, ctx: RequestContext, exc: AuthError) -> Response:
+        """Send the browser to the sign-in or error page with the NextAuth code."""
+        try:
+            if ctx.accepts_json and not ctx.wants_json:
+                return ctx.json({"error": exc.code}, status=exc.status)
+            url = ctx.error_url(exc.code, page=exc.page)
+            return ctx.redirect(url, status=exc.status)
+        except RequestError:
+            return _plain(400, "Bad Request")
+
+
+def _plain(status: int, text: str) -> Response:
+    response = Response(status=status, content_type="text/plain", charset="utf-8")
+    response.text = text
+    for key, value in (("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")):
+        response.headers[key] = value
+    return response
+
+
+def _error_response(ctx: RequestContext, status: int, message: str) -> Response:
+    if ctx.accepts_json:
+        ctx.set_cookies.clear()
+        return ctx.json({"error": "BadRequest", "message": message}, status=status)
+    return _plain(status, message)

@@ -1,0 +1,69 @@
+"""Exceptions: configuration problems raised at construction, and NextAuth error codes.
+
+``ConfigurationError`` is raised while building :class:`authmw.Auth` (never per request).
+``AuthError`` carries a NextAuth error code; the dispatcher turns it into a redirect to the
+sign-in page (``page="signin"``) or the error page (``page="error"``), or a JSON error body.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+#: Codes shown on the sign-in page (``/signin?error=CODE``).
+SIGNIN_ERROR_CODES = frozenset(
+    {
+        "OAuthSignin",
+        "OAuthCallback",
+        "OAuthCreateAccount",
+        "EmailCreateAccount",
+        "Callback",
+        "OAuthAccountNotLinked",
+        "EmailSignin",
+        "CredentialsSignin",
+        "SessionRequired",
+        "Default",
+    }
+)
+#: Codes shown on the error page (``/error?error=CODE``).
+ERROR_PAGE_CODES = frozenset({"Configuration", "AccessDenied", "Verification", "Default"})
+
+ErrorPage = Literal["signin", "error"]
+
+
+class ConfigurationError(ValueError):
+    """A missing or malformed option, found when the configuration is built."""
+
+
+class AuthError(Exception):
+    """A failed auth action with the NextAuth error code to show the user.
+
+    :param code: one of :data:`SIGNIN_ERROR_CODES` or :data:`ERROR_PAGE_CODES`.
+    :param page: where the browser is sent; defaults by code.
+    :param status: HTTP status for JSON answers.
+    :param detail: a message for the log only (never shown, never holds secrets).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        page: ErrorPage | None = None,
+        status: int | None = None,
+        detail: str = "",
+    ) -> None:
+        if code not in SIGNIN_ERROR_CODES and code not in ERROR_PAGE_CODES:
+            code = "Default"
+        self.code = code
+        self.page: ErrorPage = page or ("error" if code in ERROR_PAGE_CODES else "signin")
+        self.status = status or _DEFAULT_STATUS.get(code, 400)
+        self.detail = detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+
+_DEFAULT_STATUS = {
+    "Configuration": 500,
+    "AccessDenied": 403,
+    "Verification": 403,
+    "CredentialsSignin": 401,
+    "SessionRequired": 401,
+}

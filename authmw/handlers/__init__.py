@@ -1,0 +1,41 @@
+"""Endpoint handlers, one class per NextAuth action, registered in one table."""
+
+from __future__ import annotations
+
+from .base import Handler
+from .callback import CallbackHandler
+from .csrf import CsrfHandler
+from .error import ErrorHandler
+from .providers import ProvidersHandler
+from .session import SessionHandler
+from .signin import SignInHandler
+from .signout import SignOutHandler
+from .verify_request import VerifyRequestHandler
+
+
+def default_handlers() -> dict[str, Handler]:
+    """A fresh copy of the table ``action -> handler``; extend it through ``Auth(handlers=)``."""
+    return {
+        "providers": ProvidersHandler(),
+        "csrf": CsrfHandler(),
+        "session": SessionHandler(),
+        "signin": SignInHandler(),
+        "callback": CallbackHandler(),
+        "signout": SignOutHandler(),
+        "error": ErrorHandler(),
+        "verify-request": VerifyRequestHandler(),
+    }
+
+
+__all__ = [
+    "CallbackHandler",
+    "CsrfHandler",
+    "ErrorHandler",
+    "Handler",
+    "ProvidersHandler",
+    "SessionHandler",
+    "SignInHandler",
+    "SignOutHandler",
+    "VerifyRequestHandler",
+    "default_handlers",
+]

@@ -1,0 +1,38 @@
+"""``{base}/signout``: the confirmation page (GET) and sign-out itself (POST, CSRF-checked)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..session.chunks import join_chunks
+from .base import Handler
+
+if TYPE_CHECKING:
+    from webob import Response
+
+    from ..dispatch.context import RequestContext
+
+
+class SignOutHandler(Handler):
+    methods = frozenset({"GET", "POST"})
+
+    def handle(self, ctx: RequestContext) -> Response:
+        if ctx.request.method == "POST":
+            return self.sign_out(ctx)
+        if ctx.auth.pages.sign_out:
+            return ctx.redirect(ctx.page_url(ctx.auth.pages.sign_out, "signout"))
+        body = ctx.auth.renderer.sign_out(
+            csrf_token=ctx.csrf_token(),
+            callback_url=ctx.callback_url(),
+            action_url=ctx.auth_url("signout"),
+        )
+        return ctx.html(body)
+
+    def sign_out(self, ctx: RequestContext) -> Response:
+        if not ctx.csrf_valid():
+            return ctx.redirect(ctx.auth_url("signout", csrf="true"))
+        url = ctx.callback_url()
+        raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
+        ctx.set_cookies.extend(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
+        ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
+        return ctx.redirect(url)

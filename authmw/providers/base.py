@@ -1,0 +1,84 @@
+"""The provider interface every sign-in method implements.
+
+A provider answers two endpoints: ``POST {base}/signin/<id>`` (:meth:`Provider.begin`, CSRF
+already checked) and ``{base}/callback/<id>`` (:meth:`Provider.finish`). ``finish`` returns a
+:class:`SignInResult`; the shared sign-in completion then runs the callbacks and issues the
+session.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from ..errors import AuthError, ConfigurationError
+
+if TYPE_CHECKING:
+    from webob import Response
+
+    from ..config import Auth
+    from ..dispatch.context import RequestContext
+
+ProviderType = Literal["oauth", "oidc", "email", "credentials"]
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass
+class SignInResult:
+    """What a provider learnt about the user signing in.
+
+    :param user: ``{"id", "name", "email", "image", ...}``; ``id`` is required.
+    :param account: the provider account and tokens (OAuth), ``None`` for credentials.
+    :param profile: the provider's raw profile claims, if any.
+    """
+
+    user: dict[str, Any]
+    account: dict[str, Any] | None = None
+    profile: dict[str, Any] | None = None
+    credentials: dict[str, Any] | None = None
+    email: dict[str, Any] | None = None
+    extra_cookies: list[str] = field(default_factory=list)
+
+
+class Provider:
+    """Base class: an ``id``, a display ``name`` and a ``type``, plus the two flow steps."""
+
+    type: ClassVar[ProviderType]
+    #: Methods accepted on ``{base}/callback/<id>``.
+    callback_methods: ClassVar[frozenset[str]] = frozenset({"GET"})
+    #: Whether ``POST {base}/callback/<id>`` needs a CSRF token (credentials only).
+    callback_needs_csrf: ClassVar[bool] = False
+
+    def __init__(self, *, id: str, name: str, style: dict[str, str] | None = None) -> None:
+        if not isinstance(id, str) or not _ID.match(id):
+            raise ConfigurationError(
+                f"provider id {id!r} must be 1-64 lower-case letters, digits, '-' or '_'"
+            )
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigurationError(f"provider {id!r} needs a name")
+        self.id = id
+        self.name = name
+        self.style = dict(style or {})
+
+    def setup(self, auth: Auth) -> None:
+        """Called once when the :class:`~authmw.Auth` is built; validate against it here."""
+
+    def page_info(self) -> dict[str, Any]:
+        """Extra data for the built-in sign-in page (e.g. form fields)."""
+        return {}
+
+    def session_claims(self, account: dict[str, Any] | None) -> dict[str, Any]:
+        """Claims to keep in the session token at sign-in (e.g. tokens for refresh)."""
+        return {}
+
+    def begin(self, ctx: RequestContext) -> Response:
+        """Start signing in (``POST {base}/signin/<id>``)."""
+        raise AuthError("OAuthSignin", detail=f"provider {self.id} cannot start a flow")
+
+    def finish(self, ctx: RequestContext) -> SignInResult:
+        """Finish signing in (``{base}/callback/<id>``); raise :class:`AuthError` on failure."""
+        raise AuthError("Callback", detail=f"provider {self.id} has no callback")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r})"

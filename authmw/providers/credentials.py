@@ -1,0 +1,111 @@
+"""Credentials provider: your ``authorize(credentials, request)`` decides who signs in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import AuthError, ConfigurationError
+from .base import Provider, SignInResult
+
+if TYPE_CHECKING:
+    from webob import Request, Response
+
+    from ..config import Auth
+    from ..dispatch.context import RequestContext
+
+log = logging.getLogger("authmw.credentials")
+
+Authorize = Callable[[dict[str, str], "Request"], Mapping[str, Any] | None]
+_FIELD_KEYS = frozenset({"label", "type", "placeholder", "autocomplete"})
+_RESERVED = frozenset({"csrfToken", "callbackUrl", "json", "redirect"})
+
+
+class CredentialsProvider(Provider):
+    """Sign in with fields you declare, checked by your ``authorize`` function.
+
+    :param authorize: ``authorize(credentials, request) -> user dict | None``; the dict needs an
+        ``id``. Values arrive exactly as typed (no trimming or normalisation).
+    :param credentials: the form fields, ``{"email": {"label": "Email", "type": "email"}}``.
+    """
+
+    type = "credentials"
+    callback_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
+    callback_needs_csrf: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        authorize: Authorize,
+        credentials: Mapping[str, Mapping[str, str]],
+        id: str = "credentials",
+        name: str = "Credentials",
+    ) -> None:
+        super().__init__(id=id, name=name)
+        if not callable(authorize):
+            raise ConfigurationError(f"provider {id!r}: authorize must be callable")
+        if not credentials:
+            raise ConfigurationError(f"provider {id!r}: declare at least one credentials field")
+        for field_name, spec in credentials.items():
+            if field_name in _RESERVED or not field_name.isidentifier():
+                raise ConfigurationError(f"provider {id!r}: invalid field name {field_name!r}")
+            unknown = set(spec) - _FIELD_KEYS
+            if unknown:
+                raise ConfigurationError(
+                    f"provider {id!r}: field {field_name!r} has unknown keys {sorted(unknown)}"
+                )
+        self.authorize = authorize
+        self.credentials = {name: dict(spec) for name, spec in credentials.items()}
+
+    def setup(self, auth: Auth) -> None:
+        pass
+
+    def page_info(self) -> dict[str, Any]:
+        return {
+            "fields": [
+                {
+                    "name": name,
+                    "label": spec.get("label", name.replace("_", " ").capitalize()),
+                    "type": spec.get("type", "text"),
+                    "placeholder": spec.get("placeholder", ""),
+                    "autocomplete": spec.get("autocomplete", _autocomplete(name, spec)),
+                }
+                for name, spec in self.credentials.items()
+            ]
+        }
+
+    def begin(self, ctx: RequestContext) -> Response:
+        # NextAuth's client posts credentials to the callback; a POST here just shows the page.
+        return ctx.redirect(ctx.sign_in_page_url())
+
+    def finish(self, ctx: RequestContext) -> SignInResult:
+        form = ctx.form()
+        values: dict[str, str] = {}
+        for name in self.credentials:
+            value = form.get(name, "")
+            if not isinstance(value, str):
+                raise AuthError("CredentialsSignin", detail=f"field {name} is not a string")
+            values[name] = value
+        try:
+            user: Any = self.authorize(dict(values), ctx.request)
+        except Exception:
+            # The exception text may hold user input: log the type only, with a traceback.
+            log.exception("authorize() of provider %s raised", self.id)
+            raise AuthError("CredentialsSignin", detail="authorize raised") from None
+        if user is None or user is False:
+            log.info("credentials sign-in refused by provider %s", self.id)
+            raise AuthError("CredentialsSignin", detail="authorize returned None")
+        if not isinstance(user, Mapping) or user.get("id") in (None, ""):
+            log.error("authorize() of provider %s must return a mapping with an 'id'", self.id)
+            raise AuthError("Configuration", detail="authorize returned no id")
+        user = {**user, "id": str(user["id"])}
+        return SignInResult(user=dict(user), credentials=values)
+
+
+def _autocomplete(name: str, spec: Mapping[str, str]) -> str:
+    if spec.get("type") == "password":
+        return "current-password"
+    if spec.get("type") == "email" or name == "email":
+        return "username"
+    return "on"

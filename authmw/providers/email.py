@@ -1,0 +1,262 @@
+"""Email provider: passwordless sign-in with a one-time link (NextAuth's "magic link").
+
+``POST {base}/signin/email`` (CSRF already checked) normalises the address, stores a token as
+``sha256_hex(token + secret)`` only (S-A3) and sends the link
+``{base}/callback/email?callbackUrl=...&token=...&email=...``; the browser goes to
+``verify-request`` whether or not the address has an account (S-A6). ``GET
+{base}/callback/email`` consumes the token atomically through the adapter: a wrong, expired,
+reused or malformed token is ``Verification``. Email sign-in proves possession of the mailbox
+and nothing more: it is single-factor (S-A8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+import idna
+
+from ..adapters.base import VerificationToken
+from ..callbacks import keyword_caller
+from ..errors import AuthError, ConfigurationError
+from ..mail import Sender, VerificationRequest, sender_from_env
+from ..session.database import guarded
+from .base import Provider, ProviderType, SignInResult
+
+if TYPE_CHECKING:
+    from webob import Response
+
+    from ..config import Auth
+    from ..dispatch.context import RequestContext
+
+log = logging.getLogger("authmw.email")
+
+DAY = 24 * 60 * 60
+MAX_INPUT = 1024
+# RFC 5322 dot-atom text; quoted strings, comments and non-ASCII local parts are refused.
+_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+def normalize_email(value: object) -> str | None:
+    """The canonical form of one sign-in address, or ``None`` if it is not one.
+
+    NFKC first (so ``＠`` and ``﹫`` become ``@`` and are counted, A-NA13), then trimmed and
+    lower-cased. Exactly one ``@``; the local part is a dot-atom of at most 64 bytes (no quotes,
+    A-NA11); the domain has a dot and LDH labels, and internationalised domains are stored
+    IDNA-encoded (``bücher.example`` -> ``xn--bcher-kva.example``); at most 254 bytes in all.
+    Lists, display names, brackets, whitespace and control characters are refused (A-NA4,
+    A-NA5). ``email.utils.parseaddr`` is never used: it mis-parses such input (A-PY1).
+    """
+    if not isinstance(value, str) or len(value) > MAX_INPUT:
+        return None
+    text = unicodedata.normalize("NFKC", value).strip().lower()
+    if text.count("@") != 1:
+        return None
+    local, domain = text.split("@")
+    if len(local) > 64 or not _LOCAL.fullmatch(local):
+        return None
+    ascii_domain = _domain(domain)
+    if ascii_domain is None:
+        return None
+    address = f"{local}@{ascii_domain}"
+    return address if len(address) <= 254 else None
+
+
+def _domain(domain: str) -> str | None:
+    if not domain or len(domain) > 253:
+        return None
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=False).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return None
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        return None
+    if labels[-1].isdigit():  # 127.0.0.1 is not a mail domain
+        return None
+    return domain
+
+
+def hash_verification_token(token: str, secret: str) -> str:
+    """What the adapter stores for *token*: NextAuth's ``sha256_hex(token + secret)``."""
+    return hashlib.sha256((token + secret).encode("utf-8")).hexdigest()
+
+
+class EmailProvider(Provider):
+    """Sign in with a link sent by email. Needs an adapter (it stores the tokens and users).
+
+    :param sender: an object with ``send(request: VerificationRequest)``, e.g.
+        :class:`~authmw.mail.SMTPSender` or :class:`~authmw.mail.ConsoleSender`.
+    :param send_verification_request: instead of *sender*, a callable taking any of the
+        keywords ``identifier``, ``url``, ``expires``, ``token``, ``provider``, ``request``.
+    :param max_age: seconds a link stays valid (24 hours, NextAuth's default; ASVS asks for
+        10 minutes or less — set ``max_age=600`` for that).
+    :param normalize_identifier: replaces :func:`normalize_email`; returns ``None`` to refuse.
+    Without *sender* or *send_verification_request*, ``AUTHMW_SMTP_URL`` is used.
+    :raises ConfigurationError: no way to send, or a non-positive *max_age*.
+    """
+
+    type: ClassVar[ProviderType] = "email"
+
+    def __init__(
+        self,
+        *,
+        sender: Sender | None = None,
+        send_verification_request: Callable[..., Any] | None = None,
+        max_age: int = DAY,
+        normalize_identifier: Callable[[str], str | None] | None = None,
+        id: str = "email",
+        name: str = "Email",
+        style: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(id=id, name=name, style=style)
+        if isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0:
+            raise ConfigurationError(f"provider {id!r}: max_age must be positive seconds")
+        if sender is not None and not callable(getattr(sender, "send", None)):
+            raise ConfigurationError(f"provider {id!r}: sender needs a send(request) method")
+        self.max_age = max_age
+        self.normalize = normalize_identifier or normalize_email
+        self._custom = (
+            keyword_caller(send_verification_request, f"provider {id!r} send_verification_request")
+            if send_verification_request is not None
+            else None
+        )
+        if self._custom is None and sender is None:
+            sender = sender_from_env()
+            if sender is None:
+                raise ConfigurationError(
+                    f"provider {id!r} needs sender=..., send_verification_request=... "
+                    "or AUTHMW_SMTP_URL"
+                )
+        self.sender = sender
+        self._secrets: Sequence[str] = ()
+
+    def setup(self, auth: Auth) -> None:
+        if auth.adapter is None:
+            raise ConfigurationError(f"provider {self.id!r} needs an adapter to store tokens")
+        self._secrets = auth.secrets
+
+    # -- POST /signin/email ---------------------------------------------------------------
+
+    def begin(self, ctx: RequestContext) -> Response:
+        """Check the address, store a token, send the link, then go to ``verify-request``."""
+        identifier = self.normalize(ctx.param("email") or "")
+        if identifier is None:
+            raise AuthError("EmailSignin", detail="invalid email address")
+        adapter = ctx.auth.adapter
+        # Looked up for every address, known or not, so the answer takes the same path (S-A6).
+        existing = guarded(lambda: adapter.get_user_by_email(identifier))
+        user = {"id": existing.id if existing else identifier, "email": identifier}
+        refused = self._check_sign_in(ctx, user, identifier)
+        if refused is not None:
+            return refused
+
+        token = secrets.token_urlsafe(32)
+        hashed = hash_verification_token(token, self._secrets[0])
+        expires = datetime.now(UTC) + timedelta(seconds=self.max_age)
+        guarded(
+            lambda: adapter.create_verification_token(
+                VerificationToken(identifier, hashed, expires)
+            )
+        )
+        given = ctx.param("callbackUrl")
+        callback_url = ctx.sanitize(given) if given else ctx.stored_callback_url()
+        url = ctx.auth_url(
+            "callback", self.id, callbackUrl=callback_url, token=token, email=identifier
+        )
+        request = VerificationRequest(
+            identifier=identifier,
+            url=url,
+            expires=expires,
+            host=urlsplit(ctx.origin).netloc,
+            provider_id=self.id,
+        )
+        try:
+            self._deliver(ctx, request, token)
+        except Exception as exc:
+            # Never log the link or the exception text (it may quote the message).
+            log.error("sending the sign-in email failed (%s)", type(exc).__name__)
+            self._discard(ctx, identifier, hashed)
+            raise AuthError("EmailSignin", detail="sending failed") from None
+        verify = ctx.page_url(
+            ctx.auth.pages.verify_request, "verify-request", provider=self.id, type="email"
+        )
+        return ctx.redirect(verify)
+
+    def _check_sign_in(
+        self, ctx: RequestContext, user: dict[str, Any], identifier: str
+    ) -> Response | None:
+        """NextAuth asks ``sign_in`` before sending, so apps can refuse addresses early."""
+        try:
+            verdict = ctx.auth.callbacks.sign_in(
+                user=user,
+                account={"provider": self.id, "type": "email", "providerAccountId": identifier},
+                profile=None,
+                email={"verification_request": True},
+                credentials=None,
+            )
+        except Exception:
+            log.exception("callbacks.sign_in raised for provider %s", self.id)
+            raise AuthError("AccessDenied", detail="sign_in callback raised") from None
+        if verdict is False or verdict is None:
+            raise AuthError("AccessDenied", detail="sign_in callback refused the address")
+        if isinstance(verdict, str):
+            return ctx.redirect(ctx.sanitize(verdict))
+        return None
+
+    def _deliver(self, ctx: RequestContext, request: VerificationRequest, token: str) -> None:
+        if self._custom is not None:
+            self._custom(
+                identifier=request.identifier,
+                url=request.url,
+                expires=request.expires,
+                token=token,
+                provider=self,
+                request=ctx.request,
+            )
+        elif self.sender is not None:
+            self.sender.send(request)
+
+    def _discard(self, ctx: RequestContext, identifier: str, hashed: str) -> None:
+        """Remove the unsent token so nothing usable is left behind."""
+        try:
+            ctx.auth.adapter.use_verification_token(identifier, hashed)
+        except Exception as exc:
+            log.error("could not delete the unsent token (%s)", type(exc).__name__)
+
+    # -- GET /callback/email --------------------------------------------------------------
+
+    def finish(self, ctx: RequestContext) -> SignInResult:
+        """Consume the token once; any problem is ``Verification`` (B-E1..B-E4, B-E8)."""
+        token = ctx.query.get("token")
+        email = ctx.query.get("email")
+        if not token or not _TOKEN.fullmatch(token) or not email:
+            raise AuthError("Verification", detail="missing or malformed token or email")
+        identifier = self.normalize(email)
+        if identifier is None:
+            raise AuthError("Verification", detail="malformed email")
+        adapter = ctx.auth.adapter
+        used = None
+        for secret in self._secrets:  # rotation: links sent before a new secret still work
+            hashed = hash_verification_token(token, secret)
+            used = guarded(partial(adapter.use_verification_token, identifier, hashed))
+            if used is not None:
+                break
+        if used is None or used.expires <= datetime.now(UTC):
+            raise AuthError("Verification", detail="unknown, used or expired token")
+        return SignInResult(
+            user={"id": identifier, "email": identifier, "name": None, "image": None},
+            account={"provider": self.id, "type": "email", "providerAccountId": identifier},
+            email={"verification_request": False},
+        )

@@ -1,0 +1,187 @@
+"""Outgoing HTTP for providers: timeouts, capped bodies, TLS verification, no redirects.
+
+Every call to an identity provider (discovery, JWKS, token, userinfo, OAuth 1 endpoints) goes
+through :class:`HttpClient`. Failures of any kind become :class:`ProviderHTTPError`, which the
+providers turn into ``OAuthCallback`` / ``OAuthSignin``; nothing here raises anything else.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from ..errors import ConfigurationError
+
+log = logging.getLogger("authmw.providers.http")
+
+#: Largest response body read from a provider.
+MAX_BODY = 1024 * 1024
+DEFAULT_TIMEOUT = (5.0, 10.0)
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+class ProviderHTTPError(Exception):
+    """A provider request failed: network, status, size, or an unusable body.
+
+    :param reason: short text for the log; never holds tokens or secrets.
+    :param status: the HTTP status when there was a response.
+    :param error: the provider's ``error`` value from a JSON body, if any.
+    """
+
+    def __init__(self, reason: str, *, status: int | None = None, error: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.error = error
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for ``localhost`` and loopback IP literals."""
+    if not host:
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(url: object, what: str) -> str:
+    """Validate an endpoint URL: https, or plain http on a loopback host only (P-F2).
+
+    :raises ConfigurationError: anything else.
+    """
+    if not isinstance(url, str):
+        raise ConfigurationError(f"{what} must be a URL string")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise ConfigurationError(f"{what} is not a valid URL") from None
+    secure = parts.scheme == "https" and bool(host)
+    local = parts.scheme == "http" and is_loopback(host)
+    if not (secure or local):
+        raise ConfigurationError(f"{what} must be an https URL (http only for loopback hosts)")
+    if parts.fragment or parts.username or parts.password:
+        raise ConfigurationError(f"{what} must not have a fragment or user info")
+    return url
+
+
+class HttpClient:
+    """A ``requests`` session with the limits providers need.
+
+    :param timeout: ``(connect, read)`` seconds, or one number for both.
+    :param verify: ``True`` (system CAs) or a CA bundle path; never ``False``.
+    :param max_body: largest body read, in bytes.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        verify: bool | str = True,
+        max_body: int = MAX_BODY,
+        user_agent: str = "authmw",
+    ) -> None:
+        if verify is False:
+            raise ConfigurationError("TLS verification cannot be turned off; pass a CA bundle")
+        self.timeout = timeout
+        self.verify = verify
+        self.max_body = max_body
+        self.session = requests.Session()
+        self.session.trust_env = False  # no .netrc credentials or proxy surprises
+        self.session.headers["User-Agent"] = user_agent
+
+    def __repr__(self) -> str:
+        return f"<HttpClient timeout={self.timeout!r}>"
+
+    def request(self, method: str, url: str, **kwargs: Any) -> tuple[int, str, bytes]:
+        """Send a request; return ``(status, content type, body)``.
+
+        :raises ProviderHTTPError: network failure, timeout or a body over the cap.
+        """
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("allow_redirects", False)
+        try:
+            with self.session.request(
+                method, url, verify=self.verify, stream=True, **kwargs
+            ) as response:
+                length = response.headers.get("Content-Length")
+                if length and length.isdigit() and int(length) > self.max_body:
+                    raise ProviderHTTPError("response too large", status=response.status_code)
+                body = bytearray()
+                for chunk in response.iter_content(64 * 1024):
+                    body += chunk
+                    if len(body) > self.max_body:
+                        raise ProviderHTTPError("response too large", status=response.status_code)
+                ctype = response.headers.get("Content-Type", "")
+                return response.status_code, ctype, bytes(body)
+        except requests.Timeout:
+            raise ProviderHTTPError(f"timeout calling {_host(url)}") from None
+        except requests.RequestException as exc:
+            raise ProviderHTTPError(f"{type(exc).__name__} calling {_host(url)}") from None
+
+    def json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """A request whose answer must be a 2xx JSON object without an ``error`` member.
+
+        :raises ProviderHTTPError: any other status, body or shape.
+        """
+        headers = {"Accept": "application/json", **dict(kwargs.pop("headers", None) or {})}
+        status, _ctype, body = self.request(method, url, headers=headers, **kwargs)
+        data = parse_json_object(body)
+        error = data.get("error") if isinstance(data, dict) else None
+        if not 200 <= status < 300 or data is None or error is not None:
+            raise ProviderHTTPError(
+                f"{_host(url)} answered {status}",
+                status=status,
+                error=error if isinstance(error, str) else None,
+            )
+        return data
+
+    def get_json(self, url: str, *, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+        return self.json("GET", url, headers=headers)
+
+    def get_json_list(self, url: str, *, headers: Mapping[str, str] | None = None) -> list[Any]:
+        """A GET whose answer must be a JSON array (e.g. GitHub's ``/user/emails``)."""
+        hdrs = {"Accept": "application/json", **dict(headers or {})}
+        status, _ctype, body = self.request("GET", url, headers=hdrs)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if not 200 <= status < 300 or not isinstance(data, list):
+            raise ProviderHTTPError(f"{_host(url)} answered {status}", status=status)
+        return data
+
+
+def parse_json_object(body: bytes) -> dict[str, Any] | None:
+    """*body* as a JSON object, or ``None`` (not JSON, not an object, duplicate keys)."""
+    try:
+        data = json.loads(body, object_pairs_hook=_no_duplicates)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError("duplicate key")
+        result[key] = value
+    return result
+
+
+def _host(url: str) -> str:
+    """The host of *url*, for log lines (never the query, which may hold secrets)."""
+    try:
+        return urlsplit(url).netloc or "?"
+    except ValueError:
+        return "?"

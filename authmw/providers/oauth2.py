@@ -1,0 +1,354 @@
+"""OAuth 2.0 authorization-code providers (RFC 6749 + PKCE, RFC 9700 recommendations).
+
+The flow: ``begin`` stores state / PKCE verifier in encrypted cookies and redirects to the
+authorization endpoint; ``finish`` checks them, exchanges the code, fetches the profile and maps
+it to a user. Every failure is an :class:`~authmw.errors.AuthError`, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
+
+from requests.auth import HTTPBasicAuth
+
+from ..errors import AuthError, ConfigurationError
+from .base import Provider, ProviderType, SignInResult
+from .checks import FlowChecks, FlowData, coerce_checks
+from .http import DEFAULT_TIMEOUT, HttpClient, ProviderHTTPError, check_endpoint
+from .profile import ProfileMapper, map_profile, mapper_arity
+
+if TYPE_CHECKING:
+    from webob import Response
+
+    from ..dispatch.context import RequestContext
+
+log = logging.getLogger("authmw.providers")
+
+AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
+_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+_RESERVED_PARAMS = frozenset(
+    {"response_type", "client_id", "redirect_uri", "state", "code_challenge",
+     "code_challenge_method", "nonce"}
+)  # fmt: skip
+_MAX_CODE = 4096
+_ERROR_CODE = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the provider lives; OIDC fills this from discovery."""
+
+    authorization: str
+    token: str
+    userinfo: str | None = None
+    issuer: str | None = None
+    #: RFC 9207: the provider always sends ``iss`` on the authorization response.
+    iss_parameter: bool = False
+
+
+def _split_endpoint(value: str | Mapping[str, Any] | None, what: str) -> tuple[str | None, dict]:  # type: ignore[type-arg]
+    if value is None:
+        return None, {}
+    if isinstance(value, str):
+        return check_endpoint(value, what), {}
+    if isinstance(value, Mapping):
+        params = dict(value.get("params") or {})
+        url = value.get("url")
+        return (check_endpoint(url, what) if url is not None else None), params
+    raise ConfigurationError(f"{what} must be a URL or {{'url': ..., 'params': ...}}")
+
+
+class OAuth2Provider(Provider):
+    """A generic OAuth 2.0 provider.
+
+    :param client_id: / :param client_secret: the client's credentials.
+    :param authorization: the authorization endpoint URL, or ``{"url", "params"}``.
+    :param token: the token endpoint URL.
+    :param userinfo: the profile endpoint URL, or ``{"url", "params"}``.
+    :param scope: space-separated scopes sent as configured (P-A6).
+    :param checks: ``"pkce"``, ``"state"`` (both by default).
+    :param token_endpoint_auth_method: ``client_secret_basic``, ``client_secret_post`` or
+        ``none`` (public clients).
+    :param profile: ``profile(claims, tokens) -> {"id", "name", "email", "image"}``.
+    :param refresh: keep the tokens in the session and refresh the access token before it
+        expires (see :mod:`authmw.providers.refresh`).
+    :param response_mode: ``None`` (query) or ``"form_post"`` (callback by POST).
+    :param issuer: the provider's issuer identifier, compared with an RFC 9207 ``iss``.
+    :param timeout: seconds for each request to the provider.
+    :param ca_bundle: a CA bundle path to trust instead of the system store.
+    :raises ConfigurationError: any invalid option, e.g. ``response_type`` other than ``code``.
+    """
+
+    type: ClassVar[ProviderType] = "oauth"
+    callback_methods: ClassVar[frozenset[str]] = frozenset({"GET", "POST"})
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        client_id: str,
+        client_secret: str | None = None,
+        authorization: str | Mapping[str, Any] | None = None,
+        token: str | None = None,
+        userinfo: str | Mapping[str, Any] | None = None,
+        scope: str = "",
+        authorization_params: Mapping[str, str] | None = None,
+        checks: Iterable[str] = ("pkce", "state"),
+        token_endpoint_auth_method: AuthMethod = "client_secret_basic",  # noqa: S107
+        profile: ProfileMapper | None = None,
+        refresh: bool = False,
+        response_type: str = "code",
+        response_mode: Literal["query", "form_post"] | None = None,
+        issuer: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        ca_bundle: str | None = None,
+        style: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(id=id, name=name, style=style)
+        if response_type != "code":
+            raise ConfigurationError(f"provider {id!r}: only response_type='code' is allowed")
+        if not isinstance(client_id, str) or not client_id:
+            raise ConfigurationError(f"provider {id!r} needs a client_id")
+        if token_endpoint_auth_method not in _AUTH_METHODS:
+            raise ConfigurationError(f"provider {id!r}: unknown token_endpoint_auth_method")
+        if token_endpoint_auth_method != "none" and not client_secret:
+            raise ConfigurationError(f"provider {id!r} needs a client_secret")
+        if response_mode not in (None, "query", "form_post"):
+            raise ConfigurationError(f"provider {id!r}: response_mode must be query or form_post")
+        self.client_id = client_id
+        self._client_secret = client_secret or ""
+        self.auth_method: AuthMethod = token_endpoint_auth_method
+        self._authorization_url, auth_params = _split_endpoint(authorization, "authorization")
+        self._userinfo_url, self.userinfo_params = _split_endpoint(userinfo, "userinfo")
+        self._token_url = check_endpoint(token, "token") if token is not None else None
+        self.authorization_params: dict[str, str] = {
+            **auth_params,
+            **dict(authorization_params or {}),
+        }
+        if self.authorization_params.get("response_type", "code") != "code":
+            raise ConfigurationError(f"provider {id!r}: only response_type='code' is allowed")
+        self.authorization_params = {
+            k: v for k, v in self.authorization_params.items() if k not in _RESERVED_PARAMS
+        }
+        self.scope = scope
+        self.response_mode = response_mode
+        self.issuer = issuer
+        self.refresh = bool(refresh)
+        self.checks = coerce_checks(checks, oidc=self.type == "oidc")
+        self.flow = FlowChecks(self.id, self.checks, cross_site_post=response_mode == "form_post")
+        self.profile_mapper = profile
+        self._profile_arity = mapper_arity(profile)
+        self.http = HttpClient(timeout=timeout, verify=ca_bundle or True)
+        self._validate_static_endpoints()
+
+    def _validate_static_endpoints(self) -> None:
+        if self._authorization_url is None or self._token_url is None:
+            raise ConfigurationError(f"provider {self.id!r} needs authorization and token URLs")
+
+    # -- configuration ------------------------------------------------------------------
+
+    def endpoints(self) -> Endpoints:
+        """The provider's endpoints (OIDC: from discovery, which may raise ``AuthError``)."""
+        assert self._authorization_url is not None and self._token_url is not None
+        return Endpoints(
+            authorization=self._authorization_url,
+            token=self._token_url,
+            userinfo=self._userinfo_url,
+            issuer=self.issuer,
+        )
+
+    def session_claims(self, account: dict[str, Any] | None) -> dict[str, Any]:
+        """With ``refresh`` on: the tokens the refresher needs, kept in the encrypted token."""
+        if not self.refresh or not account:
+            return {}
+        claims = {"provider": self.id, "provider_account_id": account.get("providerAccountId")}
+        for key in ("access_token", "expires_at", "refresh_token"):
+            if account.get(key) is not None:
+                claims[key] = account[key]
+        return claims
+
+    # -- the flow -------------------------------------------------------------------------
+
+    def authorization_query(self, ctx: RequestContext, flow_start: Any) -> dict[str, str]:
+        """The authorization request parameters (subclasses add their own)."""
+        query: dict[str, str] = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": ctx.auth_url("callback", self.id),
+        }
+        if self.scope:
+            query["scope"] = self.scope
+        if self.response_mode == "form_post":
+            query["response_mode"] = "form_post"
+        query.update(self.authorization_params)
+        if flow_start.state:
+            query["state"] = flow_start.state
+        if flow_start.code_challenge:
+            query["code_challenge"] = flow_start.code_challenge
+            query["code_challenge_method"] = "S256"
+        if flow_start.nonce:
+            query["nonce"] = flow_start.nonce
+        return query
+
+    def begin(self, ctx: RequestContext) -> Response:
+        """Queue the flow cookies and redirect to the authorization endpoint."""
+        endpoints = self.endpoints_or(ctx, "OAuthSignin")
+        flow_start = self.flow.start(ctx)
+        url = add_query(endpoints.authorization, self.authorization_query(ctx, flow_start))
+        return ctx.redirect(url)
+
+    def endpoints_or(self, ctx: RequestContext, code: str) -> Endpoints:
+        try:
+            return self.endpoints()
+        except AuthError as exc:
+            raise AuthError(code, detail=exc.detail) from None
+
+    def finish(self, ctx: RequestContext) -> SignInResult:
+        """Check the callback, exchange the code and map the profile."""
+        if ctx.request.method == "POST" and self.response_mode != "form_post":
+            raise AuthError("OAuthCallback", detail="callback by POST without form_post")
+        params = ctx.body if ctx.request.method == "POST" else ctx.query
+        flow = self.flow.finish(ctx, state=_str(params.get("state")))
+        endpoints = self.endpoints_or(ctx, "OAuthCallback")
+        self.check_iss_parameter(endpoints, _str(params.get("iss")))
+        error = params.get("error")
+        if error is not None:
+            shown = error if isinstance(error, str) and _ERROR_CODE.match(error) else "?"
+            log.warning("provider %s answered error=%s", self.id, shown)
+            if error == "access_denied" and "code" not in params:
+                raise AuthError("AccessDenied", detail="the user denied access")
+            raise AuthError("OAuthCallback", detail="provider returned an error")
+        code = params.get("code")
+        if not isinstance(code, str) or not code or len(code) > _MAX_CODE or not _printable(code):
+            raise AuthError("OAuthCallback", detail="missing or malformed code")
+        tokens = self.exchange_code(ctx, endpoints, code, flow)
+        claims = self.get_profile(ctx, endpoints, tokens, flow)
+        user = map_profile(self.profile_mapper, self._profile_arity, claims, tokens)
+        return SignInResult(user=user, account=self.make_account(user, tokens), profile=claims)
+
+    def check_iss_parameter(self, endpoints: Endpoints, iss: str | None) -> None:
+        """RFC 9207 mix-up defence: exact string comparison, required when advertised (P-B7)."""
+        if endpoints.issuer is None:
+            return
+        if iss is None:
+            if endpoints.iss_parameter:
+                raise AuthError("OAuthCallback", detail="iss parameter missing")
+            return
+        if iss != endpoints.issuer:
+            raise AuthError("OAuthCallback", detail="iss parameter mismatch")
+
+    def exchange_code(
+        self, ctx: RequestContext, endpoints: Endpoints, code: str, flow: FlowData
+    ) -> dict[str, Any]:
+        """POST the code (with the PKCE verifier) to the token endpoint."""
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": ctx.auth_url("callback", self.id),
+        }
+        if flow.code_verifier:
+            data["code_verifier"] = flow.code_verifier
+        return self.token_request(endpoints, data)
+
+    def token_request(self, endpoints: Endpoints, data: dict[str, str]) -> dict[str, Any]:
+        """Authenticate the client, POST *data* and validate the token response (P-C3, P-C4).
+
+        :raises AuthError: ``OAuthCallback`` for any failure.
+        """
+        auth = None
+        body = dict(data)
+        if self.auth_method == "client_secret_basic":
+            # RFC 6749 §2.3.1: form-urlencode both parts before Basic encoding.
+            auth = HTTPBasicAuth(quote_plus(self.client_id), quote_plus(self.client_secret))
+        else:
+            body["client_id"] = self.client_id
+            if self.auth_method == "client_secret_post":
+                body["client_secret"] = self.client_secret
+        try:
+            tokens = self.http.json("POST", endpoints.token, data=body, auth=auth)
+        except ProviderHTTPError as exc:
+            log.warning("token request for %s failed: %s (%s)", self.id, exc.reason, exc.error)
+            raise AuthError("OAuthCallback", detail="token request failed") from None
+        access = tokens.get("access_token")
+        token_type = tokens.get("token_type")
+        if not isinstance(access, str) or not access:
+            raise AuthError("OAuthCallback", detail="token response without access_token")
+        if not isinstance(token_type, str) or token_type.lower() != "bearer":
+            raise AuthError("OAuthCallback", detail="token_type is not Bearer")
+        expires_in = tokens.get("expires_in")
+        if isinstance(expires_in, str) and expires_in.isdigit():
+            expires_in = int(expires_in)
+        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            tokens["expires_at"] = int(time.time() + expires_in)
+        return tokens
+
+    @property
+    def client_secret(self) -> str:
+        return self._client_secret
+
+    def get_profile(
+        self, ctx: RequestContext, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
+    ) -> dict[str, Any]:
+        """The user's claims: the userinfo endpoint's answer (override to add calls)."""
+        if endpoints.userinfo is None:
+            raise AuthError("OAuthCallback", detail="no userinfo endpoint configured")
+        return self.fetch_userinfo(endpoints.userinfo, tokens["access_token"])
+
+    def fetch_userinfo(self, url: str, access_token: str) -> dict[str, Any]:
+        """GET *url* with ``Authorization: Bearer`` (never a query parameter, P-E5)."""
+        return self.api_get(add_query(url, self.userinfo_params), access_token)
+
+    def api_get(self, url: str, access_token: str) -> dict[str, Any]:
+        try:
+            return self.http.get_json(url, headers={"Authorization": f"Bearer {access_token}"})
+        except ProviderHTTPError as exc:
+            log.warning("profile request for %s failed: %s", self.id, exc.reason)
+            raise AuthError("OAuthCallback", detail="profile request failed") from None
+
+    def make_account(self, user: dict[str, Any], tokens: Mapping[str, Any]) -> dict[str, Any]:
+        """The NextAuth ``Account`` for this sign-in (tokens included)."""
+        account: dict[str, Any] = {
+            "provider": self.id,
+            "type": self.type,
+            "providerAccountId": user["id"],
+        }
+        for key in ("access_token", "token_type", "expires_at", "refresh_token", "scope"):
+            if tokens.get(key) is not None:
+                account[key] = tokens[key]
+        if isinstance(tokens.get("id_token"), str):
+            account["id_token"] = tokens["id_token"]
+        return account
+
+    # -- refresh --------------------------------------------------------------------------
+
+    def refresh_tokens(self, refresh_token: str, claims: Mapping[str, Any]) -> dict[str, Any]:
+        """Trade *refresh_token* for new tokens; raises ``AuthError`` on failure."""
+        endpoints = self.endpoints()
+        return self.token_request(
+            endpoints, {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        )
+
+
+def add_query(url: str, params: Mapping[str, str]) -> str:
+    """*url* with *params* appended to any query it already has."""
+    if not params:
+        return url
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query.extend(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _printable(value: str) -> bool:
+    return value.isascii() and value.isprintable() and " " not in value

@@ -1,0 +1,197 @@
+"""OpenID Connect providers: discovery, the JWKS, and a validated ID token on every sign-in."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import AuthError, ConfigurationError
+from .base import ProviderType
+from .checks import FlowData
+from .http import ProviderHTTPError, check_endpoint
+from .idtoken import IdTokenError, IdTokenPolicy, validate_id_token
+from .jwks import KeyCache
+from .oauth2 import Endpoints, OAuth2Provider
+
+if TYPE_CHECKING:
+    from ..dispatch.context import RequestContext
+
+log = logging.getLogger("authmw.providers.oidc")
+
+WELL_KNOWN = "/.well-known/openid-configuration"
+#: ``AuthError.detail`` of a refresh whose new ID token names another user.
+IDENTITY_CHANGED = "refreshed id_token has another sub"
+_SUPPORTED_ALGS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+     "HS256", "HS384", "HS512"}
+)  # fmt: skip
+
+
+class Discovery:
+    """The issuer's metadata, fetched from ``/.well-known/openid-configuration`` and cached.
+
+    :param ttl: seconds the document is kept; a failed refetch keeps serving the old one.
+    """
+
+    def __init__(self, provider: OIDCProvider, *, ttl: float = 3600) -> None:
+        self.provider = provider
+        self.ttl = ttl
+        self._doc: dict[str, Any] | None = None
+        self._fetched = 0.0
+        self._lock = threading.Lock()
+
+    def document(self) -> dict[str, Any]:
+        """The validated metadata. :raises AuthError: ``Configuration`` when unusable."""
+        with self._lock:
+            now = time.monotonic()
+            if self._doc is None or now - self._fetched >= self.ttl:
+                try:
+                    self._doc = self._fetch()
+                    self._fetched = now
+                except (ProviderHTTPError, ConfigurationError) as exc:
+                    log.error("discovery for %s failed: %s", self.provider.id, exc)
+                    if self._doc is None:
+                        raise AuthError("Configuration", detail="discovery failed") from None
+            return self._doc
+
+    def _fetch(self) -> dict[str, Any]:
+        issuer = self.provider.issuer_url
+        doc = self.provider.http.get_json(issuer.rstrip("/") + WELL_KNOWN)
+        if doc.get("issuer") != issuer:  # P-F1: exact match
+            raise ConfigurationError("discovery issuer does not match the configured issuer")
+        for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+            check_endpoint(doc.get(key), key)
+        if doc.get("userinfo_endpoint") is not None:
+            check_endpoint(doc["userinfo_endpoint"], "userinfo_endpoint")
+        return doc
+
+
+class OIDCProvider(OAuth2Provider):
+    """An OpenID Connect provider, configured from its ``issuer`` by discovery.
+
+    Takes every :class:`~authmw.providers.oauth2.OAuth2Provider` option (explicit endpoints
+    override discovered ones) plus:
+
+    :param issuer: the issuer identifier, compared byte for byte with discovery and tokens.
+    :param id_token_signed_response_algs: accepted ``alg`` values (``RS256``); ``HS*`` is
+        verified with the client secret; ``none`` is never accepted.
+    :param userinfo_request: also call the userinfo endpoint (its ``sub`` must match).
+    :param leeway: clock skew allowed when checking ``exp``/``iat`` (seconds).
+    :param discovery_ttl: / :param jwks_ttl: cache lifetimes; :param jwks_cooldown: minimum
+        seconds between JWKS refetches forced by an unknown ``kid``.
+    """
+
+    type: ClassVar[ProviderType] = "oidc"
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        scope: str = "openid email profile",
+        checks: Iterable[str] = ("pkce", "state", "nonce"),
+        id_token_signed_response_algs: Iterable[str] = ("RS256",),
+        userinfo_request: bool = False,
+        leeway: int = 60,
+        max_iat_age: int = 3600,
+        discovery_ttl: float = 3600,
+        jwks_ttl: float = 3600,
+        jwks_cooldown: float = 60,
+        jwks_uri: str | None = None,
+        **options: Any,
+    ) -> None:
+        self.issuer_url = check_endpoint(issuer, "issuer")
+        if "openid" not in scope.split():
+            raise ConfigurationError("an OpenID Connect provider's scope must include 'openid'")
+        algs = tuple(id_token_signed_response_algs)
+        if not algs or any(a not in _SUPPORTED_ALGS for a in algs):
+            raise ConfigurationError(f"unsupported id_token algorithms: {algs!r}")
+        self.algorithms = algs
+        self.userinfo_request = userinfo_request
+        self.leeway = leeway
+        self.max_iat_age = max_iat_age
+        self._jwks_uri = check_endpoint(jwks_uri, "jwks_uri") if jwks_uri else None
+        super().__init__(issuer=issuer, scope=scope, checks=checks, **options)
+        if any(a.startswith("HS") for a in algs) and not self.client_secret:
+            raise ConfigurationError("HS* id_token algorithms need a client secret")
+        self.discovery = Discovery(self, ttl=discovery_ttl)
+        self.keys = KeyCache(self.http, ttl=jwks_ttl, cooldown=jwks_cooldown)
+
+    def _validate_static_endpoints(self) -> None:
+        """Endpoints come from discovery; explicit ones are optional overrides."""
+
+    def endpoints(self) -> Endpoints:
+        doc = self.discovery.document()
+        return Endpoints(
+            authorization=self._authorization_url or doc["authorization_endpoint"],
+            token=self._token_url or doc["token_endpoint"],
+            userinfo=self._userinfo_url or doc.get("userinfo_endpoint"),
+            issuer=self.issuer_url,
+            iss_parameter=doc.get("authorization_response_iss_parameter_supported") is True,
+        )
+
+    def policy(self) -> IdTokenPolicy:
+        doc = self.discovery.document()
+        advertised = doc.get("id_token_signing_alg_values_supported")
+        algs = self.algorithms
+        if isinstance(advertised, list):
+            algs = tuple(a for a in algs if a in advertised) or algs
+        return IdTokenPolicy(
+            issuer=self.issuer_url,
+            client_id=self.client_id,
+            algorithms=algs,
+            client_secret=self.client_secret or None,
+            leeway=self.leeway,
+            max_iat_age=self.max_iat_age,
+        )
+
+    def validate(
+        self, id_token: object, *, nonce: str | None, access_token: str | None
+    ) -> dict[str, Any]:
+        """The claims of *id_token*; :raises AuthError: ``OAuthCallback`` when invalid."""
+        jwks_uri = self._jwks_uri or self.discovery.document()["jwks_uri"]
+        max_age = self.authorization_params.get("max_age")
+        try:
+            return validate_id_token(
+                id_token,
+                self.policy(),
+                lambda kid, alg: self.keys.candidates(jwks_uri, kid, alg),
+                nonce=nonce,
+                access_token=access_token,
+                max_age=int(max_age) if max_age is not None else None,
+            )
+        except IdTokenError as exc:
+            log.warning("id_token from %s rejected: %s", self.id, exc)
+            raise AuthError("OAuthCallback", detail="invalid id_token") from None
+
+    def get_profile(
+        self, ctx: RequestContext, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
+    ) -> dict[str, Any]:
+        """ID-token claims (validated first, P-C6), merged with userinfo when requested."""
+        if "id_token" not in tokens:
+            raise AuthError("OAuthCallback", detail="no id_token in the token response")
+        claims = self.validate(
+            tokens["id_token"], nonce=flow.nonce, access_token=tokens["access_token"]
+        )
+        if not self.userinfo_request:
+            return claims
+        if endpoints.userinfo is None:
+            raise AuthError("OAuthCallback", detail="no userinfo endpoint")
+        info = self.fetch_userinfo(endpoints.userinfo, tokens["access_token"])
+        if info.get("sub") != claims["sub"]:  # P-E1
+            raise AuthError("OAuthCallback", detail="userinfo sub differs from the id_token")
+        return {**claims, **info}
+
+    def refresh_tokens(self, refresh_token: str, claims: Mapping[str, Any]) -> dict[str, Any]:
+        """Refresh; a new ID token must be valid and keep the same ``sub`` (P-C8)."""
+        tokens = super().refresh_tokens(refresh_token, claims)
+        if "id_token" in tokens:
+            fresh = self.validate(
+                tokens["id_token"], nonce=None, access_token=tokens["access_token"]
+            )
+            known = claims.get("provider_account_id")
+            if known is not None and fresh["sub"] != known:
+                raise AuthError("OAuthCallback", detail=IDENTITY_CHANGED)
+        return tokens

@@ -1,0 +1,211 @@
+"""RulesMiddleware: lets a request through, or answers sign-in redirect / 401 / 403 / 400.
+
+It reads ``environ['auth.session']`` (set by the session middleware outside it) and never writes
+it. Rules see ``SCRIPT_NAME + PATH_INFO`` only: never the query string, never
+``X-Forwarded-Uri``/``X-Original-URL``/``X-Rewrite-URL`` or any other header (checks A-OP5,
+A-OP7, B-H3, A-NA9). Allowed requests cost a path normalization and a trie walk; a
+``webob.Request`` is built only to call an ``allow`` predicate.
+
+Refused with 400: NUL and other control characters, ``..`` above the root, ``..;x`` segments,
+and paths the app behind us could read differently from the rules (dot segments, a decoded
+``?`` or ``#``) when those readings land on different rules or exemptions (B-P9, A-OP8).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from .._types import StartResponse, WSGIApplication, WSGIEnvironment
+from .compile import RuleMatcher, normalize_path, path_readings
+from .model import Rule, RuleConfigError, check_target, coerce_rules
+
+log = logging.getLogger("authmw.rules")
+
+_EXEMPT = object()  # outcome for paths under an exempt prefix
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?%"
+_NO_STORE = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
+_FORBIDDEN_PAGE = (
+    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>403 Forbidden</title></head>'
+    b"<body><h1>403 Forbidden</h1><p>You do not have access to this page.</p></body></html>"
+)
+_MESSAGES = {
+    "SessionRequired": "Sign in to access this resource.",
+    "AccessDenied": "You do not have permission to access this resource.",
+}
+
+
+def _request_path(environ: WSGIEnvironment) -> tuple[str, bytes]:
+    """The decoded path as text (for matching) and as bytes (for the callbackUrl)."""
+    wsgi = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+    try:
+        raw = wsgi.encode("latin-1")  # PEP 3333: the request's bytes, one char per byte
+    except UnicodeEncodeError:
+        raw = wsgi.encode("utf-8", "surrogatepass")
+    # Undecodable bytes become lone surrogates: they match wildcards, never a literal.
+    return raw.decode("utf-8", "surrogateescape"), raw
+
+
+def _with_param(url: str, name: str, value: str) -> str:
+    parts = urlsplit(url)
+    extra = urlencode({name: value})
+    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+
+
+def _roles_of(user: Mapping[str, Any]) -> set[str]:
+    role, roles = user.get("role"), user.get("roles")
+    found = {role} if isinstance(role, str) else set()
+    if isinstance(roles, list | tuple | set | frozenset):
+        found.update(r for r in roles if isinstance(r, str))
+    return found
+
+
+class RulesMiddleware:
+    """Protects the wrapped app with ordered path rules (first match wins).
+
+    :param app: the WSGI app to protect.
+    :param rules: :class:`Rule` objects, data mappings or pairs (see :func:`coerce_rules`).
+    :param sign_in_url: where anonymous browsers go (relative path or absolute URL);
+        ``callbackUrl`` is appended with the original relative URL.
+    :param default: what unmatched paths require.
+    :param exempt_prefixes: paths never subject to rules (e.g. ``"/api/auth/"``).
+    :raises RuleConfigError: on invalid rules or options.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        rules: Iterable[Rule | Mapping[str, Any]],
+        *,
+        sign_in_url: str,
+        default: Literal["public", "signed_in"] = "public",
+        exempt_prefixes: Sequence[str] = (),
+    ) -> None:
+        if default not in ("public", "signed_in"):
+            raise RuleConfigError(f"default must be 'public' or 'signed_in', got {default!r}")
+        check_target(sign_in_url, "sign_in_url")
+        self.app = app
+        self.rules = coerce_rules(rules)
+        self.matcher = RuleMatcher(self.rules)
+        self.sign_in_url = sign_in_url
+        self.default_public = default == "public"
+        prefixes = []
+        for prefix in exempt_prefixes:
+            normalized = normalize_path(prefix) if prefix.startswith("/") else None
+            if normalized is None:
+                raise RuleConfigError(f"exempt prefix must be a path, got {prefix!r}")
+            prefixes.append(normalized.rstrip("/"))
+        self.exempt = tuple(prefixes)
+
+    def _outcome(self, path: str, method: str) -> object:
+        if any(path == p or path.startswith(p + "/") for p in self.exempt):
+            return _EXEMPT
+        return self.matcher.match_normalized(path, method)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        text, raw = _request_path(environ)
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        path = normalize_path(text)
+        if path is None:
+            return self._answer(start_response, "400 Bad Request", [], b"Bad Request")
+        outcome = self._outcome(path, method)
+        if "/." in text or "?" in text or "#" in text:
+            readings = path_readings(text)
+            if any(r is None or self._outcome(r, method) is not outcome for r in readings):
+                log.info("refused an ambiguous path: %r", text)
+                return self._answer(start_response, "400 Bad Request", [], b"Bad Request")
+        if outcome is _EXEMPT or (outcome is None and self.default_public):
+            return self.app(environ, start_response)
+        found = outcome if isinstance(outcome, Rule) else None
+        if found is not None and found.public:
+            return self.app(environ, start_response)
+        session = environ.get("auth.session")
+        if not isinstance(session, Mapping) or not isinstance(session.get("user"), Mapping):
+            # None, or anything that is not a session (an error object...): fail closed.
+            return self._deny(environ, start_response, found, raw, signed_in=False)
+        if found is None or self._allowed(found, session, session["user"], environ):
+            return self.app(environ, start_response)
+        return self._deny(environ, start_response, found, raw, signed_in=True)
+
+    def _allowed(
+        self, found: Rule, session: Mapping[str, Any], user: Mapping[str, Any], environ: Any
+    ) -> bool:
+        if found.roles is not None and not found.roles & _roles_of(user):
+            return False
+        if found.allow is None:
+            return True
+        import webob
+
+        try:
+            verdict = found.allow(session, webob.Request(environ))
+        except Exception:
+            log.exception("allow predicate of rule %r raised; access denied", found.pattern)
+            return False
+        if not isinstance(verdict, bool):
+            log.warning("allow predicate of rule %r returned a non-bool; denied", found.pattern)
+            return False
+        return verdict
+
+    def _deny(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        found: Rule | None,
+        raw_path: bytes,
+        *,
+        signed_in: bool,
+    ) -> Iterable[bytes]:
+        code = "AccessDenied" if signed_in else "SessionRequired"
+        if (found is not None and found.api) or _wants_json(environ):
+            body = json.dumps({"error": code, "message": _MESSAGES[code]}).encode()
+            headers = [("Content-Type", "application/json")]
+            if signed_in:
+                return self._answer(start_response, "403 Forbidden", headers, body)
+            headers.append(("WWW-Authenticate", 'Bearer realm="authmw"'))
+            return self._answer(start_response, "401 Unauthorized", headers, body)
+        if signed_in:
+            if found is not None and found.forbidden_redirect:
+                elsewhere = [("Location", found.forbidden_redirect)]
+                return self._answer(start_response, "302 Found", elsewhere, b"")
+            headers = [("Content-Type", "text/html; charset=utf-8")]
+            return self._answer(start_response, "403 Forbidden", headers, _FORBIDDEN_PAGE)
+        target = (found.redirect if found is not None else None) or self.sign_in_url
+        location = _with_param(target, "callbackUrl", _callback_url(environ, raw_path))
+        return self._answer(start_response, "302 Found", [("Location", location)], b"")
+
+    @staticmethod
+    def _answer(
+        start_response: StartResponse, status: str, headers: list[tuple[str, str]], body: bytes
+    ) -> Iterable[bytes]:
+        if not any(name == "Content-Type" for name, _ in headers):
+            headers = [*headers, ("Content-Type", "text/plain; charset=utf-8")]
+        start_response(status, [*headers, *_NO_STORE, ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def _callback_url(environ: WSGIEnvironment, raw_path: bytes) -> str:
+    """The original URL relative to the host: percent-encoded path (one leading ``/``) + query."""
+    path = "/" + quote(raw_path, safe=_PATH_SAFE).lstrip("/")  # never "//host"
+    query = str(environ.get("QUERY_STRING", ""))
+    if not query:
+        return path
+    try:
+        query_bytes = query.encode("latin-1")
+    except UnicodeEncodeError:
+        query_bytes = query.encode("utf-8")
+    return f"{path}?{quote(query_bytes, safe=_QUERY_SAFE)}"
+
+
+def _wants_json(environ: WSGIEnvironment) -> bool:
+    """Whether ``Accept`` ranks ``application/json`` above ``text/html``."""
+    header = environ.get("HTTP_ACCEPT")
+    if not header or "json" not in header:
+        return False
+    from webob.acceptparse import create_accept_header
+
+    offers = create_accept_header(header).acceptable_offers(["text/html", "application/json"])
+    return bool(offers) and offers[0][0] == "application/json"

@@ -1,0 +1,1 @@
+"""Sessions: token codec, cookie parsing and chunking, strategies and the middleware."""

@@ -1,0 +1,166 @@
+"""Database sessions: the cookie holds an opaque random token, the adapter holds the session.
+
+The token is ``secrets.token_urlsafe(32)`` (256 bits); the adapter only ever sees its SHA-256
+hex digest (S-S2), so a copy of the database is not a copy of the sessions. The expiry is rolled
+forward to ``now + max_age`` at most once per ``update_age`` (one write, as NextAuth does);
+sign-in always makes a new token and deletes the row of any token the browser brought (S-S1);
+sign-out deletes the row, so a copied cookie stops working everywhere (S-S4).
+
+A database that is down raises :class:`StoreUnavailable` out of :meth:`DatabaseStrategy.load`:
+it is an :class:`~authmw.adapters.AdapterUnavailable` (the session middleware marks the request
+``environ['auth.session_unavailable']`` and keeps the cookie) and an
+:class:`~authmw.errors.AuthError` answered with 503 by the auth endpoints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._types import Claims
+from ..adapters.base import AdapterSession, AdapterUnavailable, NotFoundError, User
+from ..errors import AuthError
+from .chunks import join_chunks
+from .model import Session, default_session
+from .strategy import LoadedSession, clear_session_headers, session_cookie_headers
+
+if TYPE_CHECKING:
+    from ..config import Auth, Realm
+
+log = logging.getLogger("authmw.session")
+
+T = TypeVar("T")
+
+#: What :func:`secrets.token_urlsafe` makes; anything else is never looked up (B-C13).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+class StoreUnavailable(AuthError, AdapterUnavailable):
+    """The session store is down: anonymous for the middleware, 503 for auth endpoints."""
+
+    def __init__(self, detail: str = "session store unavailable") -> None:
+        super().__init__("Configuration", status=503, detail=detail)
+
+
+def hash_token(raw: str) -> str:
+    """The value the adapter stores for cookie token *raw*: its SHA-256 hex digest."""
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+def well_formed(raw: str | None) -> bool:
+    """Whether *raw* looks like a token this strategy issued (cheap check before any I/O)."""
+    return raw is not None and _TOKEN.fullmatch(raw) is not None
+
+
+def guarded(call: Callable[[], T]) -> T:
+    """Run an adapter call; an unavailable database becomes :class:`StoreUnavailable`."""
+    try:
+        return call()
+    except StoreUnavailable:
+        raise
+    except AdapterUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from None
+
+
+def user_dict(user: User) -> dict[str, Any]:
+    """A stored user as the plain dict callbacks receive."""
+    return dataclasses.asdict(user)
+
+
+class DatabaseStrategy:
+    """Sessions kept by ``auth.adapter``; the cookie only names them."""
+
+    name = "database"
+
+    def __init__(self, auth: Auth) -> None:
+        self.auth = auth
+        self.adapter = auth.adapter
+        self.max_age = auth.session_options.max_age
+        self.update_age = auth.session_options.update_age
+
+    def lookup(self, raw: str | None) -> tuple[AdapterSession, User] | None:
+        """The live session row and user for cookie token *raw*, or ``None``.
+
+        :raises StoreUnavailable: the database cannot be reached.
+        """
+        if raw is None or not well_formed(raw):
+            return None
+        found: tuple[AdapterSession, User] | None = guarded(
+            lambda: self.adapter.get_session_and_user(hash_token(raw))
+        )
+        return found
+
+    def load(
+        self, raw: str, realm: Realm, cookies: Mapping[str, str], *, roll: bool = False
+    ) -> LoadedSession | None:
+        # *roll* is ignored on purpose: database sessions are written at most once per
+        # update_age, however often /session is polled.
+        found = self.lookup(raw)
+        if found is None:
+            return None
+        row, user = found
+        now = datetime.now(UTC)
+        if row.expires <= now:
+            return None
+        expires = row.expires
+        set_cookies: list[str] = []
+        if row.expires - timedelta(seconds=self.max_age - self.update_age) <= now:
+            expires = now + timedelta(seconds=self.max_age)
+            token_hash = row.session_token
+            updated = guarded(lambda: self.adapter.update_session(token_hash, expires))
+            if updated is None:  # signed out meanwhile: never resurrect it (R-5)
+                return None
+            set_cookies = session_cookie_headers(realm, raw, self.max_age, cookies)
+        record = user_dict(user)
+        session = self.shape(record, expires)
+        if session is None:
+            return None
+        return LoadedSession(session, None, record, set_cookies)
+
+    def shape(self, user: dict[str, Any], expires: datetime) -> Session | None:
+        """The session JSON for *user*, through the ``session`` callback (``user=`` set)."""
+        base = default_session(
+            name=user.get("name"),
+            email=user.get("email"),
+            image=user.get("image"),
+            expires=expires.timestamp(),
+        )
+        shaped = self.auth.callbacks.session(session=base, token=None, user=user)
+        if not isinstance(shaped, Mapping):
+            log.error("callbacks.session must return a mapping; treating as anonymous")
+            return None
+        return Session(shaped)
+
+    def issue(
+        self, token: Claims, user: Mapping[str, Any], realm: Realm, cookies: Mapping[str, str]
+    ) -> list[str]:
+        """A new token and row for *user* (a stored user); the request's old row is deleted."""
+        user_id = user.get("id")
+        if not isinstance(user_id, str) or not user_id:
+            raise AuthError("Configuration", detail="database sessions need a stored user id")
+        old = join_chunks(cookies, realm.cookies.session_token.name)
+        raw = secrets.token_urlsafe(32)
+        expires = datetime.now(UTC) + timedelta(seconds=self.max_age)
+        if old and well_formed(old):
+            guarded(lambda: self.adapter.delete_session(hash_token(old)))
+        try:
+            guarded(lambda: self.adapter.create_session(hash_token(raw), user_id, expires))
+        except NotFoundError:
+            raise AuthError("Configuration", detail="session user is not stored") from None
+        return session_cookie_headers(realm, raw, self.max_age, cookies)
+
+    def revoke(self, raw: str | None, realm: Realm, cookies: Mapping[str, str]) -> list[str]:
+        """Delete the row (so copies of the cookie stop working) and clear the cookie.
+
+        :raises StoreUnavailable: the row could not be deleted; the cookie is kept so the
+            user sees that sign-out failed instead of believing it worked.
+        """
+        if raw and well_formed(raw):
+            guarded(lambda: self.adapter.delete_session(hash_token(raw)))
+        return clear_session_headers(realm, cookies)

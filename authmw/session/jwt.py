@@ -1,0 +1,350 @@
+"""Encrypted session tokens (JWE), wire-compatible with NextAuth v4 and Auth.js v5.
+
+* ``v5`` (Auth.js, default): compact JWE, ``alg: dir``, ``enc: A256CBC-HS512``, 64-byte key
+  ``HKDF-SHA256(secret, salt, "Auth.js Generated Encryption Key (<salt>)")``, header ``kid`` =
+  SHA-512 JWK thumbprint of the key.
+* ``v4`` (next-auth 4): ``alg: dir``, ``enc: A256GCM``, 32-byte key
+  ``HKDF-SHA256(secret, salt, "NextAuth.js Generated Encryption Key[ (<salt>)]")``, no ``kid``.
+
+The salt is the cookie name (``""`` for the v4 session cookie), so a token minted for one
+purpose (state, PKCE...) never decrypts as another (CVE-2023-48309). Keys are derived once per
+codec. joserfc encrypts; decryption uses ``cryptography`` directly after strict header checks,
+because it runs on every request (see ``benchmarks/token_decode.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import math
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from joserfc import jwe
+from joserfc.jwk import OctKey
+
+from ..errors import ConfigurationError
+
+TokenScheme = Literal["v5", "v4"]
+
+DEFAULT_MAX_AGE = 30 * 24 * 60 * 60
+#: Longest token accepted; checked before any decoding (A-AL3).
+MAX_TOKEN_LENGTH = 16 * 1024
+#: Clock tolerance for ``exp``/``iat``/``nbf``, as NextAuth's ``clockTolerance``.
+CLOCK_LEEWAY = 15
+
+_ENC: dict[str, str] = {"v5": "A256CBC-HS512", "v4": "A256GCM"}
+_HEADER_PARAMS = frozenset({"alg", "enc", "kid"})
+_MAX_HEADER_LENGTH = 1024
+_B64_TO_STD = bytes.maketrans(b"-_", b"+/")
+# The last character of unpadded base64url must leave the unused low bits zero,
+# or several strings would decode to the same bytes.
+_CANONICAL_LAST = {2: frozenset("AQgw"), 3: frozenset("AEIMQUYcgkosw048")}
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # claims a shallow copy protects
+
+
+class _Entry(NamedTuple):
+    claims: dict[str, Any]
+    text: str | None  # JSON to re-parse for a private copy; None when claims are flat
+    valid_from: float
+    valid_until: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    kid: str | None
+    header: str  # the compact header segment this codec's encoder emits
+    jwk: OctKey = field(repr=False)
+    mac: crypto_hmac.HMAC | None = field(default=None, repr=False)  # v5, copied per token
+    ecb: CipherContext | None = field(default=None, repr=False)  # v5, see _cbc_decrypt
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    gcm: AESGCM | None = field(default=None, repr=False)  # v4
+
+
+def _b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64d(segment: str) -> bytes:
+    """Strict unpadded base64url (the caller has already refused ``+``, ``/`` and ``=``)."""
+    rest = len(segment) % 4
+    if rest == 1 or (rest and segment[-1] not in _CANONICAL_LAST[rest]):
+        raise ValueError("non-canonical base64url")
+    data = segment.encode("ascii").translate(_B64_TO_STD) + b"=" * (-rest % 4)
+    return binascii.a2b_base64(data, strict_mode=True)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate JSON key")
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_STRICT_JSON = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
+def _json_object(data: bytes) -> dict[str, Any] | None:
+    value = _STRICT_JSON.decode(data.decode("utf-8"))
+    return value if isinstance(value, dict) else None
+
+
+def _number(value: Any) -> float | None:
+    """A JSON number as a finite float; ``None`` for anything else (bools included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None  # JSON's 1e400 parses as inf
+
+
+def _derive_key(secret: str, salt: str, scheme: TokenScheme) -> _Key:
+    if scheme == "v5":
+        info, length = f"Auth.js Generated Encryption Key ({salt})", 64
+    else:
+        info = "NextAuth.js Generated Encryption Key" + (f" ({salt})" if salt else "")
+        length = 32
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=salt.encode(), info=info.encode())
+    raw = hkdf.derive(secret.encode())
+    jwk = OctKey.import_key(raw)
+    if scheme == "v4":
+        header = _b64e(b'{"alg":"dir","enc":"A256GCM"}')
+        return _Key(None, header, jwk, gcm=AESGCM(raw))
+    # RFC 7638 thumbprint; the hash follows the key size, as @auth/core does.
+    members = json.dumps({"k": _b64e(raw), "kty": "oct"}, separators=(",", ":"))
+    kid = _b64e(hashlib.sha512(members.encode()).digest())
+    header = _b64e(json.dumps(_protected("v5", kid), separators=(",", ":")).encode())
+    mac = crypto_hmac.HMAC(raw[:32], hashes.SHA512())
+    ecb = Cipher(algorithms.AES(raw[32:]), modes.ECB()).decryptor()  # noqa: S305
+    return _Key(kid, header, jwk, mac=mac, ecb=ecb)
+
+
+def _protected(scheme: TokenScheme, kid: str | None) -> dict[str, str]:
+    header = {"alg": "dir", "enc": _ENC[scheme]}
+    if kid is not None:
+        header["kid"] = kid
+    return header
+
+
+def _open_cbc(key: _Key, aad: bytes, iv: bytes, ct: bytes, tag: bytes) -> bytes | None:
+    """RFC 7518 §5.2.2.2: verify the truncated HMAC-SHA-512 tag, then AES-256-CBC decrypt."""
+    if key.mac is None or key.ecb is None:
+        return None
+    if len(iv) != 16 or len(tag) != 32 or not ct or len(ct) % 16:
+        return None
+    mac = key.mac.copy()
+    mac.update(aad + iv + ct + (len(aad) * 8).to_bytes(8, "big"))
+    if not hmac.compare_digest(mac.finalize()[:32], tag):
+        return None
+    padded = _cbc_decrypt(key.ecb, key.lock, iv, ct)
+    pad = padded[-1]
+    if not 1 <= pad <= 16 or padded[-pad:] != bytes((pad,)) * pad:
+        return None
+    return padded[:-pad]
+
+
+def _cbc_decrypt(ecb: CipherContext, lock: threading.Lock, iv: bytes, ct: bytes) -> bytes:
+    """AES-CBC decryption as ECB decryption XOR the previous ciphertext block.
+
+    One long-lived ECB context per key (ECB keeps no state between whole blocks) costs a third
+    of building a CBC cipher per token. Only reached after the tag has been verified.
+    """
+    with lock:  # the context is not safe to update from two threads at once
+        blocks = ecb.update(ct)
+    chained = int.from_bytes(blocks, "big") ^ int.from_bytes(iv + ct[:-16], "big")
+    return chained.to_bytes(len(ct), "big")
+
+
+def _open_gcm(key: _Key, aad: bytes, iv: bytes, ct: bytes, tag: bytes) -> bytes | None:
+    if key.gcm is None or len(iv) != 12 or len(tag) != 16:
+        return None
+    try:
+        return key.gcm.decrypt(iv, ct + tag, aad)
+    except InvalidTag:
+        return None
+
+
+class SessionTokenCodec:
+    """Encrypts claims into a token and back, for one purpose (*salt*).
+
+    :param secrets: the secret list; the first encrypts, every one decrypts (rotation).
+    :param salt: the cookie name the token lives in (``""`` for the v4 session cookie).
+    :param scheme: ``"v5"`` (Auth.js, default) or ``"v4"`` (next-auth 4).
+    :param cache_size: decoded tokens kept in an LRU cache; ``0`` disables it.
+    :raises ConfigurationError: no secrets, an empty secret, or a bad option.
+    """
+
+    def __init__(
+        self,
+        secrets: Sequence[str],
+        *,
+        salt: str,
+        scheme: TokenScheme = "v5",
+        cache_size: int = 1024,
+    ) -> None:
+        if isinstance(secrets, str) or not secrets:
+            raise ConfigurationError("secrets must be a non-empty list of strings")
+        if any(not isinstance(s, str) or not s for s in secrets):
+            raise ConfigurationError("every secret must be a non-empty string")
+        if scheme not in _ENC:
+            raise ConfigurationError(f"unknown token scheme {scheme!r}")
+        if not isinstance(salt, str) or cache_size < 0:
+            raise ConfigurationError("salt must be a string and cache_size >= 0")
+        self.salt = salt
+        self.scheme: TokenScheme = scheme
+        self._enc = _ENC[scheme]
+        self._keys = tuple(_derive_key(s, salt, scheme) for s in secrets)
+        self._by_kid = {k.kid: k for k in reversed(self._keys) if k.kid is not None}
+        self._by_header: dict[str, tuple[_Key, ...]] = {}
+        for key in self._keys:
+            self._by_header.setdefault(key.header, ())
+            self._by_header[key.header] += (key,)
+        self._open = _open_cbc if scheme == "v5" else _open_gcm
+        self._size = cache_size
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<SessionTokenCodec {self.scheme} salt={self.salt!r} keys={len(self._keys)}>"
+
+    def encode(self, claims: Mapping[str, Any], *, max_age: int, now: float | None = None) -> str:
+        """Encrypt *claims* with the first secret; adds ``iat``, ``exp`` and ``jti`` if absent.
+
+        :raises ValueError: claims that are not JSON, or a token over ``MAX_TOKEN_LENGTH``.
+        """
+        issued = int(time.time() if now is None else now)
+        payload = dict(claims)
+        payload.setdefault("iat", issued)
+        payload.setdefault("exp", issued + max_age)
+        payload.setdefault("jti", str(uuid.uuid4()))
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        key = self._keys[0]
+        token = jwe.encrypt_compact(_protected(self.scheme, key.kid), text.encode(), key.jwk)
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise ValueError(f"token of {len(token)} characters exceeds {MAX_TOKEN_LENGTH}")
+        return token
+
+    def decode(self, token: str, *, now: float | None = None) -> dict[str, Any] | None:
+        """The claims of a valid, unexpired *token*, or ``None``; never raises."""
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        at = time.time() if now is None else now
+        entry = self._cache_get(token) if self._size else None
+        if entry is None:
+            try:
+                entry = self._decrypt(token)
+            except Exception:  # hostile input must mean "anonymous", whatever it trips over
+                return None
+            if entry is None:
+                return None
+            if self._size and entry.valid_from <= at < entry.valid_until:
+                self._cache_put(token, entry)
+        if not entry.valid_from <= at < entry.valid_until:
+            return None
+        # A private copy, so callers cannot change what the cache holds.
+        return dict(entry.claims) if entry.text is None else json.loads(entry.text)
+
+    def _cache_get(self, token: str) -> _Entry | None:
+        with self._lock:
+            entry = self._cache.get(token)
+            if entry is not None:
+                self._cache.move_to_end(token)
+            return entry
+
+    def _cache_put(self, token: str, entry: _Entry) -> None:
+        with self._lock:
+            self._cache[token] = entry
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+
+    def _decrypt(self, token: str) -> _Entry | None:
+        if not token.isascii() or "+" in token or "/" in token or "=" in token:
+            return None
+        parts = token.split(".")
+        if len(parts) != 5 or parts[1]:  # "dir" has an empty encrypted-key segment
+            return None
+        header, _, iv, ct, tag = parts
+        keys = self._by_header.get(header) or self._keys_for(header)
+        if not keys:
+            return None
+        aad, iv_b, ct_b, tag_b = header.encode("ascii"), _b64d(iv), _b64d(ct), _b64d(tag)
+        for key in keys:
+            plaintext = self._open(key, aad, iv_b, ct_b, tag_b)
+            if plaintext is not None:
+                break
+        else:
+            return None
+        text = plaintext.decode("utf-8")
+        claims = _STRICT_JSON.decode(text)
+        if not isinstance(claims, dict):
+            return None
+        exp = _number(claims.get("exp"))
+        iat = _number(claims["iat"]) if "iat" in claims else -math.inf
+        nbf = _number(claims["nbf"]) if "nbf" in claims else -math.inf
+        if exp is None or iat is None or nbf is None:
+            return None
+        valid_from = max(iat, nbf) - CLOCK_LEEWAY
+        flat = _SCALARS.issuperset(map(type, claims.values()))
+        return _Entry(claims, None if flat else text, valid_from, exp + CLOCK_LEEWAY)
+
+    def _keys_for(self, header: str) -> tuple[_Key, ...]:
+        """Keys to try for a header this codec does not emit itself; ``()`` rejects it."""
+        if len(header) > _MAX_HEADER_LENGTH:
+            return ()
+        params = _json_object(_b64d(header))
+        if params is None or not params.keys() <= _HEADER_PARAMS:
+            return ()  # also refuses zip, crit, jwk, jku, x5u, x5c, ...
+        if params.get("alg") != "dir" or params.get("enc") != self._enc:
+            return ()
+        if "kid" not in params or self.scheme == "v4":
+            return self._keys if isinstance(params.get("kid", ""), str) else ()
+        key = self._by_kid.get(params["kid"]) if isinstance(params["kid"], str) else None
+        return (key,) if key is not None else ()
+
+
+def _secrets(secret: str | Sequence[str]) -> Sequence[str]:
+    return [secret] if isinstance(secret, str) else secret
+
+
+def encode(
+    *,
+    token: Mapping[str, Any],
+    secret: str | Sequence[str],
+    salt: str,
+    max_age: int = DEFAULT_MAX_AGE,
+    scheme: TokenScheme = "v5",
+) -> str:
+    """Encrypt *token* like ``next-auth/jwt``'s ``encode`` (v4) or ``@auth/core/jwt`` (v5)."""
+    codec = SessionTokenCodec(_secrets(secret), salt=salt, scheme=scheme, cache_size=0)
+    return codec.encode(token, max_age=max_age)
+
+
+def decode(
+    *, token: str, secret: str | Sequence[str], salt: str, scheme: TokenScheme = "v5"
+) -> dict[str, Any] | None:
+    """Decrypt *token* like NextAuth's ``decode``; ``None`` instead of an exception."""
+    try:
+        codec = SessionTokenCodec(_secrets(secret), salt=salt, scheme=scheme, cache_size=0)
+    except ConfigurationError:
+        return None
+    return codec.decode(token)

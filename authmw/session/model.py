@@ -1,0 +1,43 @@
+"""The session object handlers see in ``environ['auth.session']``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+
+class Session(dict[str, Any]):
+    """A session in NextAuth's JSON shape: ``{"user": {...}, "expires": "...Z"}``.
+
+    It is a ``dict`` (``json.dumps(session)`` gives the wire form) with conveniences.
+    """
+
+    @property
+    def user(self) -> dict[str, Any]:
+        """The signed-in user (``name``, ``email``, ``image`` and what callbacks add)."""
+        user = self.get("user")
+        return user if isinstance(user, dict) else {}
+
+    @property
+    def expires(self) -> str:
+        """ISO-8601 UTC expiry with milliseconds."""
+        return str(self.get("expires", ""))
+
+    def __repr__(self) -> str:
+        return f"Session(user={self.user.get('email') or self.user.get('name')!r})"
+
+
+def iso_expires(timestamp: float) -> str:
+    """NextAuth's ``expires`` format: ``2026-12-24T12:02:26.995Z``."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def default_session(
+    *, name: Any = None, email: Any = None, image: Any = None, expires: float
+) -> dict[str, Any]:
+    """The session before the ``session`` callback shapes it."""
+    return {
+        "user": {"name": name, "email": email, "image": image},
+        "expires": iso_expires(expires),
+    }

@@ -1,0 +1,1 @@
+"""The demo's routes as a Bottle app, with ``AuthPlugin`` and ``auth_required``."""

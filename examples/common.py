@@ -1,0 +1,129 @@
+"""What every example app shares: the demo users, their roles, the callbacks and the rules.
+
+The passwords are hashed with PBKDF2 so the example shows the right habit; in a real app the
+users live in your database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sys
+from typing import Any
+
+from authmw import Auth, CredentialsProvider
+
+_ITERATIONS = 100_000
+
+
+def _hash(password: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _ITERATIONS)
+
+
+def _user(id: str, name: str, email: str, role: str, password: str) -> dict[str, Any]:
+    salt = secrets.token_bytes(16)
+    return {
+        "id": id,
+        "name": name,
+        "email": email,
+        "role": role,
+        "salt": salt,
+        "hash": _hash(password, salt),
+    }
+
+
+DEMO_USERS = {
+    user["email"]: user
+    for user in (
+        _user("1", "Alice", "alice@example.com", "user", "alice-password"),
+        _user("2", "Admin", "admin@example.com", "admin", "admin-password"),
+    )
+}
+
+#: Protection rules as plain data, as they could come from a config file.
+RULES: list[dict[str, Any]] = [
+    {"path": "/dashboard/**", "signed_in": True},
+    {"path": "/admin/**", "roles": ["admin"]},
+    {"path": "/api/me", "signed_in": True, "api": True},
+]
+
+
+def authorize(credentials: dict[str, str], request: Any) -> dict[str, Any] | None:
+    """Check an email and password against the demo users (constant-time hash compare)."""
+    user = DEMO_USERS.get(credentials.get("email", ""))
+    salt = user["salt"] if user else b"\0" * 16
+    expected = user["hash"] if user else b""
+    ok = hmac.compare_digest(_hash(credentials.get("password", ""), salt), expected)
+    if not (user and ok):
+        return None
+    return {k: user[k] for k in ("id", "name", "email", "role")}
+
+
+def jwt_callback(token: dict[str, Any], user: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Copy the role into the session token at sign-in."""
+    if user and "role" in user:
+        token["role"] = user["role"]
+    return token
+
+
+def session_callback(
+    session: dict[str, Any], token: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Expose the role (and the user id) to the app through the session."""
+    if token:
+        session["user"]["role"] = token.get("role", "user")
+        session["user"]["id"] = token.get("sub")
+    return session
+
+
+def credentials_provider() -> CredentialsProvider:
+    return CredentialsProvider(
+        name="Email and password",
+        authorize=authorize,
+        credentials={
+            "email": {"label": "Email", "type": "email", "placeholder": "alice@example.com"},
+            "password": {"label": "Password", "type": "password"},
+        },
+    )
+
+
+def secret_from_env() -> str:
+    """``AUTHMW_SECRET``, or a fresh development secret (announced on stderr)."""
+    secret = os.environ.get("AUTHMW_SECRET")
+    if secret:
+        return secret
+    print(
+        "AUTHMW_SECRET is not set: using a random development secret "
+        "(sessions end when the server restarts).",
+        file=sys.stderr,
+    )
+    return secrets.token_urlsafe(32)
+
+
+def make_auth(*, secret: str | None = None, url: str, **options: Any) -> Auth:
+    """The demo's authmw configuration (credentials + any provider configured in the env)."""
+    providers: list[Any] = [credentials_provider()]
+    try:
+        from authmw.providers.presets import from_environment
+    except ImportError:  # pragma: no cover - presets arrive with the OAuth providers
+        pass
+    else:
+        providers.extend(from_environment())
+    return Auth(
+        secret=secret or secret_from_env(),
+        url=url,
+        providers=providers,
+        callbacks={"jwt": jwt_callback, "session": session_callback},
+        theme={"brand_color": "#4f46e5"},
+        **options,
+    )
+
+
+def server_address() -> tuple[str, int, str]:
+    """``$HOST``/``$PORT`` (127.0.0.1:8000) and the public URL (``AUTHMW_URL`` or derived)."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    url = os.environ.get("AUTHMW_URL") or f"http://{host}:{port}"
+    return host, port, url

@@ -1,0 +1,1 @@
+"""The plain-WSGI demo app behind the full authmw stack."""

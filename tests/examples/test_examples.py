@@ -1,0 +1,174 @@
+"""Every example app through WebTest: the credentials form flow, protection, 401/403, sign-out."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import webtest
+
+SECRET = "example-test-secret-" + "x" * 32
+URL = "http://localhost"
+SESSION = "authmw.session-token"
+EXAMPLES = ["demo", "pyramid", "bottle", "flask", "django"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def django_example_settings() -> Iterator[None]:
+    """The Django example's settings, whatever another test configured first."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django.settings")
+    import django
+    from django.test.utils import override_settings
+
+    django.setup(set_prefix=False)
+    module = importlib.import_module("examples.django.settings")
+    skip = {"DATABASES", "INSTALLED_APPS"}  # Django warns on overriding these; both are empty
+    values = {name: getattr(module, name) for name in dir(module) if name.isupper()}
+    values = {name: value for name, value in values.items() if name not in skip}
+    with override_settings(**values):
+        yield
+
+
+def make(name: str, request: pytest.FixtureRequest) -> webtest.TestApp:
+    if name == "django":
+        request.getfixturevalue("django_example_settings")
+    module = importlib.import_module(f"examples.{name}.app")
+    return webtest.TestApp(module.create_app(secret=SECRET, url=URL))
+
+
+@pytest.fixture(params=EXAMPLES)
+def app(request: pytest.FixtureRequest) -> webtest.TestApp:
+    return make(request.param, request)
+
+
+def sign_in(app: webtest.TestApp, email: str, password: str) -> webtest.TestResponse:
+    token = app.get("/api/auth/csrf").json["csrfToken"]
+    form = {"csrfToken": token, "email": email, "password": password, "callbackUrl": "/dashboard"}
+    return app.post("/api/auth/callback/credentials", form, status=302)
+
+
+def assert_sign_in_redirect(response: webtest.TestResponse, callback: str) -> None:
+    assert response.status_int == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/api/auth/signin"
+    assert parse_qs(location.query)["callbackUrl"] == [callback]
+
+
+def test_anonymous_visitor(app: webtest.TestApp) -> None:
+    assert app.get("/").status_int == 200
+    assert_sign_in_redirect(app.get("/dashboard", status=302), "/dashboard")
+    assert_sign_in_redirect(app.get("/admin", status=302), "/admin")
+    response = app.get("/api/me", status=401)
+    assert response.content_type == "application/json"
+    assert response.json["error"]
+
+
+def test_alice_signs_in_sees_dashboard_not_admin_and_signs_out(app: webtest.TestApp) -> None:
+    response = sign_in(app, "alice@example.com", "alice-password")
+    assert response.headers["Location"].endswith("/dashboard")
+    assert app.cookies.get(SESSION)
+    dashboard = app.get("/dashboard", status=200)
+    assert "alice@example.com" in dashboard.text
+    assert app.get("/admin", status=403).status_int == 403
+    me = app.get("/api/me", status=200).json
+    assert me["user"]["email"] == "alice@example.com"
+    assert me["user"]["role"] == "user"
+
+    token = app.get("/api/auth/csrf").json["csrfToken"]
+    app.post("/api/auth/signout", {"csrfToken": token}, status=302)
+    assert not app.cookies.get(SESSION)
+    assert_sign_in_redirect(app.get("/dashboard", status=302), "/dashboard")
+    app.get("/api/me", status=401)
+
+
+def test_admin_sees_admin(app: webtest.TestApp) -> None:
+    sign_in(app, "admin@example.com", "admin-password")
+    assert "Only admins" in app.get("/admin", status=200).text
+    assert app.get("/api/me").json["user"]["role"] == "admin"
+
+
+def test_wrong_password_gives_no_session(app: webtest.TestApp) -> None:
+    token = app.get("/api/auth/csrf").json["csrfToken"]
+    form = {"csrfToken": token, "email": "alice@example.com", "password": "nope"}
+    response = app.post("/api/auth/callback/credentials", form, status=302)
+    assert "error=CredentialsSignin" in response.headers["Location"]
+    assert not app.cookies.get(SESSION)
+    app.get("/dashboard", status=302)
+
+
+def test_A_NA9_forged_headers_do_not_unlock_pages(app: webtest.TestApp) -> None:
+    headers = {
+        "X-Middleware-Subrequest": "middleware",
+        "X-Original-URL": "/",
+        "X-Forwarded-Uri": "/",
+        "X-Authmw-User": "admin@example.com",
+    }
+    app.get("/admin", headers=headers, status=302)
+    app.get("/api/me", headers=headers, status=401)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_make_demo_serves_on_host_and_port(name: str) -> None:
+    """``python -m examples.<name>`` (what ``make demo EXAMPLE=<name>`` runs) answers on $PORT."""
+    port = _free_port()
+    env: dict[str, Any] = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "AUTHMW_SECRET": SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("AUTHMW_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"examples.{name}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                    assert reply.status == 200
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}" in out
+
+
+def test_pyramid_development_ini_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pserve examples/pyramid/development.ini``: the ini wires the same app (secret from env)."""
+    from paste.deploy import loadapp
+
+    monkeypatch.setenv("AUTHMW_SECRET", SECRET)
+    app = webtest.TestApp(loadapp(f"config:{ROOT / 'examples/pyramid/development.ini'}"))
+    assert len(app.get("/api/auth/csrf").json["csrfToken"]) == 64
+    assert_sign_in_redirect(app.get("/dashboard", status=302), "/dashboard")
+    app.get("/api/me", status=401)
