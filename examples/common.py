@@ -69,12 +69,22 @@ def jwt_callback(token: dict[str, Any], user: dict[str, Any] | None = None) -> d
 
 
 def session_callback(
-    session: dict[str, Any], token: dict[str, Any] | None = None
+    session: dict[str, Any],
+    token: dict[str, Any] | None = None,
+    user: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Expose the role (and the user id) to the app through the session."""
+    """Expose the role (and the user id) to the app through the session.
+
+    With jwt sessions the role comes from the token; with database sessions from the user
+    record (looked up among the demo users by email).
+    """
     if token:
         session["user"]["role"] = token.get("role", "user")
         session["user"]["id"] = token.get("sub")
+    elif user:
+        known = DEMO_USERS.get(user.get("email") or "")
+        session["user"]["role"] = known["role"] if known else "user"
+        session["user"]["id"] = user.get("id")
     return session
 
 
@@ -102,9 +112,11 @@ def secret_from_env() -> str:
     return secrets.token_urlsafe(32)
 
 
-def make_auth(*, secret: str | None = None, url: str, **options: Any) -> Auth:
+def make_auth(
+    *, secret: str | None = None, url: str, extra_providers: Any = (), **options: Any
+) -> Auth:
     """The demo's authmw configuration (credentials + any provider configured in the env)."""
-    providers: list[Any] = [credentials_provider()]
+    providers: list[Any] = [credentials_provider(), *extra_providers]
     try:
         from authmw.providers.presets import from_environment
     except ImportError:  # pragma: no cover - presets arrive with the OAuth providers

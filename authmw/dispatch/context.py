@@ -228,7 +228,16 @@ class RequestContext:
         except Exception:
             log.exception("callbacks.redirect raised; using the base URL")
             return self.origin
-        return result if isinstance(result, str) and result else self.origin
+        if not isinstance(result, str) or not result or len(result) > 4096:
+            return self.origin
+        if any(ord(c) < 0x21 or ord(c) == 0x7F for c in result):
+            log.error("callbacks.redirect returned a URL with control characters; ignored")
+            return self.origin
+        if result.startswith("/") and not result.startswith(("//", "/\\")):
+            return sanitize_redirect(result, self.origin)
+        if not result.startswith(("http://", "https://")):
+            return self.origin
+        return result
 
     def callback_url(self) -> str:
         """The sanitized callbackUrl: parameter, else the signed cookie, else the origin.

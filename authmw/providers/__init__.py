@@ -2,5 +2,17 @@
 
 from .base import Provider, SignInResult
 from .credentials import CredentialsProvider
+from .email import EmailProvider
+from .oauth1 import OAuth1Provider
+from .oauth2 import OAuth2Provider
+from .oidc import OIDCProvider
 
-__all__ = ["CredentialsProvider", "Provider", "SignInResult"]
+__all__ = [
+    "CredentialsProvider",
+    "EmailProvider",
+    "OAuth1Provider",
+    "OAuth2Provider",
+    "OIDCProvider",
+    "Provider",
+    "SignInResult",
+]

@@ -50,7 +50,14 @@ class Provider:
     #: Whether ``POST {base}/callback/<id>`` needs a CSRF token (credentials only).
     callback_needs_csrf: ClassVar[bool] = False
 
-    def __init__(self, *, id: str, name: str, style: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        style: dict[str, str] | None = None,
+        allow_dangerous_email_account_linking: bool = False,
+    ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise ConfigurationError(
                 f"provider id {id!r} must be 1-64 lower-case letters, digits, '-' or '_'"
@@ -60,6 +67,8 @@ class Provider:
         self.id = id
         self.name = name
         self.style = dict(style or {})
+        #: Link an unknown account to the existing user with the same (verified) email.
+        self.allow_dangerous_email_account_linking = allow_dangerous_email_account_linking
 
     def setup(self, auth: Auth) -> None:
         """Called once when the :class:`~authmw.Auth` is built; validate against it here."""

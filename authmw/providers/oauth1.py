@@ -59,8 +59,14 @@ class OAuth1Provider(Provider):
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         ca_bundle: str | None = None,
         style: dict[str, str] | None = None,
+        allow_dangerous_email_account_linking: bool = False,
     ) -> None:
-        super().__init__(id=id, name=name, style=style)
+        super().__init__(
+            id=id,
+            name=name,
+            style=style,
+            allow_dangerous_email_account_linking=allow_dangerous_email_account_linking,
+        )
         if not client_id or not client_secret:
             raise ConfigurationError(f"provider {id!r} needs client_id and client_secret")
         self.client_id = client_id

@@ -110,8 +110,14 @@ class OAuth2Provider(Provider):
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         ca_bundle: str | None = None,
         style: dict[str, str] | None = None,
+        allow_dangerous_email_account_linking: bool = False,
     ) -> None:
-        super().__init__(id=id, name=name, style=style)
+        super().__init__(
+            id=id,
+            name=name,
+            style=style,
+            allow_dangerous_email_account_linking=allow_dangerous_email_account_linking,
+        )
         if response_type != "code":
             raise ConfigurationError(f"provider {id!r}: only response_type='code' is allowed")
         if not isinstance(client_id, str) or not client_id:

@@ -125,6 +125,8 @@ class RulesMiddleware:
             return self.app(environ, start_response)
         session = environ.get("auth.session")
         if not isinstance(session, Mapping) or not isinstance(session.get("user"), Mapping):
+            if environ.get("auth.session_unavailable"):
+                return self._unavailable(environ, start_response, found)
             # None, or anything that is not a session (an error object...): fail closed.
             return self._deny(environ, start_response, found, raw, signed_in=False)
         if found is None or self._allowed(found, session, session["user"], environ):
@@ -149,6 +151,21 @@ class RulesMiddleware:
             log.warning("allow predicate of rule %r returned a non-bool; denied", found.pattern)
             return False
         return verdict
+
+    def _unavailable(
+        self, environ: WSGIEnvironment, start_response: StartResponse, found: Rule | None
+    ) -> Iterable[bytes]:
+        """The session store is down: 503 with Retry-After, never the protected page."""
+        headers = [("Retry-After", "5")]
+        if (found is not None and found.api) or _wants_json(environ):
+            body = json.dumps(
+                {"error": "SessionUnavailable", "message": "The session store is unavailable."}
+            ).encode()
+            headers.append(("Content-Type", "application/json"))
+        else:
+            body = b"Service Unavailable: sign-in is temporarily unavailable, try again shortly."
+            headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        return self._answer(start_response, "503 Service Unavailable", headers, body)
 
     def _deny(
         self,

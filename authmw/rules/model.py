@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigurationError
+
 if TYPE_CHECKING:
     import webob
 
@@ -31,7 +33,7 @@ _DATA_KEYS = frozenset(
 )
 
 
-class RuleConfigError(ValueError):
+class RuleConfigError(ConfigurationError):
     """A rule that cannot be built: bad pattern, unknown key, wrong type or conflicting options."""
 
 

@@ -58,6 +58,12 @@ def demo_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
 
 
 def create_app(*, secret: str | None = None, url: str = "http://127.0.0.1:8000", **options: Any):  # type: ignore[no-untyped-def]
-    """The demo app wrapped in the full authmw stack."""
-    auth = make_auth(secret=secret, url=url, **options)
+    """The demo app wrapped in the full authmw stack.
+
+    Users and email sign-in tokens live in SQLite unless ``AUTHMW_DATABASE_URL`` says otherwise
+    (see :mod:`examples.demo.storage`); sessions are encrypted cookies by default.
+    """
+    from .storage import demo_options
+
+    auth = make_auth(secret=secret, url=url, **{**demo_options(), **options})
     return auth.wrap(demo_app, rules=RULES)

@@ -3,7 +3,7 @@
 - ``AUTHMW_DATABASE_URL``: ``sqlite:///path``, a plain file path, ``postgresql://...`` or
   ``redis://...``. Default: the SQLite file ``authmw-demo.sqlite3`` in the temporary folder
   (``$TMPDIR``, usually ``/tmp``), so the demo works with no settings.
-- ``AUTHMW_SESSION_STRATEGY``: ``database`` (default) or ``jwt``.
+- ``AUTHMW_SESSION_STRATEGY``: ``jwt`` (default: encrypted cookie sessions) or ``database``.
 - ``AUTHMW_SMTP_URL``: send links by SMTP (``smtp://user:pass@host:587``); without it the links
   are printed to the terminal by :class:`~authmw.mail.ConsoleSender`.
 
@@ -39,7 +39,7 @@ def make_adapter(url: str | None) -> Any:
 def demo_options(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Auth options from the environment: ``adapter``, ``session`` and ``extra_providers``."""
     env = dict(os.environ) if environ is None else environ
-    strategy = env.get("AUTHMW_SESSION_STRATEGY", "database").strip().lower() or "database"
+    strategy = env.get("AUTHMW_SESSION_STRATEGY", "jwt").strip().lower() or "jwt"
     if strategy not in ("jwt", "database"):
         raise SystemExit("AUTHMW_SESSION_STRATEGY must be 'jwt' or 'database'")
     url = env.get("AUTHMW_DATABASE_URL") or None

@@ -436,7 +436,6 @@ def db_sign_in_during_outage(app: webtest.TestApp) -> webtest.TestResponse:
     return app.post("/api/auth/callback/credentials", form, status="*")
 
 
-@pytest.mark.xfail(reason="RulesMiddleware does not answer 503 for auth.session_unavailable yet")
 def test_R_7_protected_page_answers_503_while_the_store_is_down(
     relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
 ) -> None:
@@ -450,7 +449,8 @@ def test_R_7_protected_page_answers_503_while_the_store_is_down(
     app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
     sign_in(app)
     relay.stop()
-    assert app.get("/dashboard", status="*").status_int == 503
+    down = app.get("/dashboard", status="*")
+    assert down.status_int == 503 and down.headers["Retry-After"] == "5"
     assert app.get("/api/me", status="*").status_int == 503
 
 
