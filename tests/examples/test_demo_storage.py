@@ -1,4 +1,4 @@
-"""The plain demo's embedded defaults: SQLite users, email links in the terminal, both strategies."""
+"""The plain demo's defaults: SQLite users, email links in the terminal, both strategies."""
 
 from __future__ import annotations
 
