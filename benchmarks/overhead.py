@@ -4,7 +4,8 @@ Measures, in a tight loop with prebuilt environs (no server, no sockets):
 
 - bare: a trivial WSGI app;
 - anonymous: the same app behind the full stack, no cookie, 1,000 rules;
-- signed in: the full stack with a valid session cookie (default v5 token) and 1,000 rules;
+- signed in: the full stack with a valid session cookie (default v5 token) and 1,000 rules,
+  with the decrypted-token cache (a browser sends the same cookie again and again) and without;
 - floor: the least any encrypted cookie costs: raw AES-GCM decrypt + json.loads (v4 scheme)
   and raw AES-CBC + HMAC-SHA512 (v5 scheme), with ``cryptography``.
 
@@ -138,6 +139,9 @@ def main() -> None:
     bare = per_request(bare_app, base_env, number)
     anonymous = per_request(wrapped, public_env, number)
     signed = per_request(wrapped, signed_env, number)
+    codec._size = 0  # the same request with the decrypted-token cache turned off
+    uncached = per_request(wrapped, signed_env, number)
+    codec._size = 1024
     gcm = floor_gcm(number)
     cbc = floor_cbc_hs512(number)
 
@@ -146,6 +150,7 @@ def main() -> None:
         ("bare WSGI app", bare),
         (f"anonymous, public path, {RULE_COUNT} rules", anonymous),
         (f"signed in (v5 token), {RULE_COUNT} rules", signed),
+        ("signed in, token cache off", uncached),
     ):
         print(f"{label:<44}{value:>12.2f}{value - bare:>10.2f}{value / bare:>8.1f}")
     print(f"{'floor: raw A256GCM decrypt + json.loads':<44}{gcm:>12.2f}")

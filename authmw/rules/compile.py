@@ -24,7 +24,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _normalize(path: str, *, resolve_dots: bool) -> str | None:
-    if _CONTROL.search(path):
+    if not path.isprintable() and _CONTROL.search(path):
         return None
     if (
         path.startswith("/")

@@ -26,6 +26,8 @@ from .model import Rule, RuleConfigError, check_target, coerce_rules
 log = logging.getLogger("authmw.rules")
 
 _EXEMPT = object()  # outcome for paths under an exempt prefix
+_MISSING = object()
+_CACHE_SIZE = 4096
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?%"
 _NO_STORE = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
@@ -42,6 +44,8 @@ _MESSAGES = {
 def _request_path(environ: WSGIEnvironment) -> tuple[str, bytes]:
     """The decoded path as text (for matching) and as bytes (for the callbackUrl)."""
     wsgi = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+    if wsgi.isascii():
+        return wsgi, wsgi.encode("ascii")
     try:
         raw = wsgi.encode("latin-1")  # PEP 3333: the request's bytes, one char per byte
     except UnicodeEncodeError:
@@ -100,11 +104,22 @@ class RulesMiddleware:
                 raise RuleConfigError(f"exempt prefix must be a path, got {prefix!r}")
             prefixes.append(normalized.rstrip("/"))
         self.exempt = tuple(prefixes)
+        self.exempt_dirs = tuple(p + "/" for p in prefixes)
+        # Real traffic repeats paths: remember each (path, method) outcome, rules are immutable.
+        self._cache: dict[tuple[str, str], object] = {}
 
     def _outcome(self, path: str, method: str) -> object:
-        if any(path == p or path.startswith(p + "/") for p in self.exempt):
-            return _EXEMPT
-        return self.matcher.match_normalized(path, method)
+        key = (path, method)
+        outcome = self._cache.get(key, _MISSING)
+        if outcome is _MISSING:
+            if self.exempt and (path in self.exempt or path.startswith(self.exempt_dirs)):
+                outcome = _EXEMPT
+            else:
+                outcome = self.matcher.match_normalized(path, method)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()  # bounded: random paths only churn it
+            self._cache[key] = outcome
+        return outcome
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         text, raw = _request_path(environ)

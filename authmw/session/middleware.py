@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
+from ..adapters.base import AdapterUnavailable
 from .chunks import join_chunks
 from .cookies import parse_cookie_header
 from .strategy import LoadedSession, clear_session_headers
@@ -77,8 +78,6 @@ class SessionMiddleware:
 
     def load(self, environ: WSGIEnvironment, cookies: dict[str, str]) -> LoadedSession | None:
         """Read the session from parsed *cookies*; ``None`` when absent or invalid."""
-        from ..adapters.base import AdapterUnavailable
-
         realm = self.auth.realm(environ)
         raw = join_chunks(cookies, realm.cookies.session_token.name)
         if not raw:

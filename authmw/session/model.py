@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -27,8 +28,10 @@ class Session(dict[str, Any]):
         return f"Session(user={self.user.get('email') or self.user.get('name')!r})"
 
 
+@lru_cache(maxsize=1024)
 def iso_expires(timestamp: float) -> str:
-    """NextAuth's ``expires`` format: ``2026-12-24T12:02:26.995Z``."""
+    """NextAuth's ``expires`` format: ``2026-12-24T12:02:26.995Z`` (cached: a token's expiry
+    repeats on every request it is sent with)."""
     moment = datetime.fromtimestamp(timestamp, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 

@@ -116,7 +116,7 @@ def test_B_C9_ten_thousand_chunk_names_stay_cheap() -> None:
     started = time.perf_counter()
     assert join_chunks(cookies, NAME) is None
     assert len(stale_chunks(cookies, NAME, ())) == 32
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.5  # bounded, not a benchmark
 
 
 def test_S_C6_growing_from_three_chunks_to_one_expires_the_chunks() -> None:

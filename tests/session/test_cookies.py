@@ -73,7 +73,7 @@ def test_B_C11_latin1_and_binary_never_raise() -> None:
 def test_B_C12_A_PY2_hostile_header_parses_in_bounded_time(header: str) -> None:
     started = time.perf_counter()
     parse_cookie_header(header)
-    assert time.perf_counter() - started < 0.01
+    assert time.perf_counter() - started < 0.1  # bounded, not a benchmark
 
 
 def test_format_defaults() -> None:
