@@ -139,3 +139,17 @@ def server_address() -> tuple[str, int, str]:
     port = int(os.environ.get("PORT", "8000"))
     url = os.environ.get("AUTHMW_URL") or f"http://{host}:{port}"
     return host, port, url
+
+
+def serve_example(create_app: Any, label: str) -> None:
+    """Serve ``create_app(url=...)`` with waitress on ``$HOST:$PORT`` and print where."""
+    from waitress import serve
+
+    host, port, url = server_address()
+    app = create_app(url=url)
+    print(
+        f"{label} on {url}\n"
+        "  sign in as alice@example.com / alice-password or admin@example.com / admin-password",
+        flush=True,
+    )
+    serve(app, host=host, port=port)

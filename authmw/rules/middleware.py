@@ -205,7 +205,11 @@ class RulesMiddleware:
                 return self._answer(start_response, "302 Found", elsewhere, b"")
             headers = [("Content-Type", "text/html; charset=utf-8")]
             return self._answer(start_response, "403 Forbidden", headers, _FORBIDDEN_PAGE)
-        target = (found.redirect if found is not None else None) or self.sign_in_url
+        target = found.redirect if found is not None else None
+        if not target:
+            target = self.sign_in_url
+            if target.startswith("/"):  # the auth endpoints live under the app's mount point
+                target = str(environ.get("SCRIPT_NAME", "")).rstrip("/") + target
         location = _with_param(target, "callbackUrl", _callback_url(environ, raw_path))
         return self._answer(start_response, "302 Found", [("Location", location)], b"")
 

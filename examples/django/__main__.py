@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from waitress import serve
-
-from ..common import server_address
+from ..common import serve_example
 from .app import create_app
 
-
-def main() -> None:
-    host, port, url = server_address()
-    app = create_app(url=url)
-    print(
-        f"authmw + Django on {url}\n"
-        "  sign in as alice@example.com / alice-password or admin@example.com / admin-password"
-    )
-    serve(app, host=host, port=port)
-
-
 if __name__ == "__main__":
-    main()
+    serve_example(create_app, "authmw + Django")

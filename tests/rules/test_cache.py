@@ -27,3 +27,10 @@ def test_outcome_cache_is_bounded_and_consistent(monkeypatch: Any) -> None:
     for _ in range(3):  # cached or not, the protected path stays protected
         app.get("/admin/x", status=302)
         assert app.get("/public").text == "ok"
+
+
+def test_sign_in_redirect_honours_the_mount_point() -> None:
+    middleware = RulesMiddleware(_app, [{"path": "/**", "signed_in": True}], sign_in_url="/signin")
+    app = webtest.TestApp(middleware, extra_environ={"SCRIPT_NAME": "/mounted"})
+    location = app.get("/page", status=302).headers["Location"]
+    assert location == "/mounted/signin?callbackUrl=%2Fmounted%2Fpage"
