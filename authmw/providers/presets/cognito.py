@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..oidc import OIDCProvider
+from ._issuer import IssuerPreset
 
 
-class Cognito(OIDCProvider):
+class Cognito(IssuerPreset):
     """Sign in with Amazon Cognito."""
 
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        client_secret: str,
-        id: str = "cognito",
-        name: str = "Amazon Cognito",
-        **options: Any,
-    ) -> None:
-        super().__init__(
-            id=id,
-            name=name,
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            **options,
-        )
+    default_id = "cognito"
+    default_name = "Amazon Cognito"

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..oidc import OIDCProvider
+from ._issuer import IssuerPreset
 
 
-class Okta(OIDCProvider):
+class Okta(IssuerPreset):
     """Sign in with Okta."""
 
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        client_secret: str,
-        id: str = "okta",
-        name: str = "Okta",
-        **options: Any,
-    ) -> None:
-        super().__init__(
-            id=id,
-            name=name,
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            **options,
-        )
+    default_id = "okta"
+    default_name = "Okta"
