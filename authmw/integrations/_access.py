@@ -11,28 +11,19 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
-
-from webob.acceptparse import create_accept_header
+from urllib.parse import urlencode
 
 from .._types import WSGIEnvironment
 from ..errors import ConfigurationError
+from ..rules.responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
+from ..rules.responses import MESSAGES as _MESSAGES
+from ..rules.responses import NO_STORE as _NO_STORE
+from ..rules.responses import callback_url
+from ..rules.responses import wants_json as wants_json
 from ..session.middleware import AUTH_KEY, SESSION_KEY
 
 if TYPE_CHECKING:
     from ..config import Auth
-
-# The same answers as authmw.rules.middleware, so a decorator and a rule deny alike.
-_MESSAGES = {
-    "SessionRequired": "Sign in to access this resource.",
-    "AccessDenied": "You do not have permission to access this resource.",
-}
-_NO_STORE = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
-_FORBIDDEN_PAGE = (
-    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>403 Forbidden</title></head>'
-    b"<body><h1>403 Forbidden</h1><p>You do not have access to this page.</p></body></html>"
-)
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,31 +95,9 @@ def auth_of(environ: WSGIEnvironment) -> Auth:
     return auth
 
 
-def wants_json(environ: WSGIEnvironment) -> bool:
-    """Whether ``Accept`` ranks ``application/json`` above ``text/html`` (as the rules decide)."""
-    header = environ.get("HTTP_ACCEPT")
-    if not header or "json" not in header:
-        return False
-    offers = create_accept_header(header).acceptable_offers(["text/html", "application/json"])
-    return bool(offers) and offers[0][0] == "application/json"
-
-
 def current_url(environ: WSGIEnvironment) -> str:
     """The request's path and query, relative to the host (used as ``callbackUrl``)."""
-    path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
-    try:
-        raw = path.encode("latin-1")  # WSGI strings carry the request's bytes as latin-1
-    except UnicodeEncodeError:
-        raw = path.encode("utf-8")
-    quoted = "/" + quote(raw, safe=_PATH_SAFE).lstrip("/")  # never "//host": relative only
-    query = str(environ.get("QUERY_STRING", ""))
-    if not query:
-        return quoted
-    try:
-        query_bytes = query.encode("latin-1")
-    except UnicodeEncodeError:
-        query_bytes = query.encode("utf-8")
-    return f"{quoted}?{quote(query_bytes, safe=_PATH_SAFE + '?%')}"
+    return callback_url(environ)
 
 
 def sign_in_location(auth: Auth, environ: WSGIEnvironment) -> str:

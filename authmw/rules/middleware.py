@@ -17,28 +17,22 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
 from .compile import RuleMatcher, normalize_path, path_readings
 from .model import Rule, RuleConfigError, check_target, coerce_rules
+from .responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
+from .responses import MESSAGES as _MESSAGES
+from .responses import NO_STORE as _NO_STORE
+from .responses import callback_url as _callback_url
+from .responses import wants_json as _wants_json
 
 log = logging.getLogger("authmw.rules")
 
 _EXEMPT = object()  # outcome for paths under an exempt prefix
 _MISSING = object()
 _CACHE_SIZE = 4096
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
-_QUERY_SAFE = _PATH_SAFE + "?%"
-_NO_STORE = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
-_FORBIDDEN_PAGE = (
-    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>403 Forbidden</title></head>'
-    b"<body><h1>403 Forbidden</h1><p>You do not have access to this page.</p></body></html>"
-)
-_MESSAGES = {
-    "SessionRequired": "Sign in to access this resource.",
-    "AccessDenied": "You do not have permission to access this resource.",
-}
 
 
 def _request_path(environ: WSGIEnvironment) -> tuple[str, bytes]:
@@ -221,27 +215,3 @@ class RulesMiddleware:
             headers = [*headers, ("Content-Type", "text/plain; charset=utf-8")]
         start_response(status, [*headers, *_NO_STORE, ("Content-Length", str(len(body)))])
         return [body]
-
-
-def _callback_url(environ: WSGIEnvironment, raw_path: bytes) -> str:
-    """The original URL relative to the host: percent-encoded path (one leading ``/``) + query."""
-    path = "/" + quote(raw_path, safe=_PATH_SAFE).lstrip("/")  # never "//host"
-    query = str(environ.get("QUERY_STRING", ""))
-    if not query:
-        return path
-    try:
-        query_bytes = query.encode("latin-1")
-    except UnicodeEncodeError:
-        query_bytes = query.encode("utf-8")
-    return f"{path}?{quote(query_bytes, safe=_QUERY_SAFE)}"
-
-
-def _wants_json(environ: WSGIEnvironment) -> bool:
-    """Whether ``Accept`` ranks ``application/json`` above ``text/html``."""
-    header = environ.get("HTTP_ACCEPT")
-    if not header or "json" not in header:
-        return False
-    from webob.acceptparse import create_accept_header
-
-    offers = create_accept_header(header).acceptable_offers(["text/html", "application/json"])
-    return bool(offers) and offers[0][0] == "application/json"
