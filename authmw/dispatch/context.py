@@ -233,7 +233,7 @@ class RequestContext:
         if any(ord(c) < 0x21 or ord(c) == 0x7F for c in result):
             log.error("callbacks.redirect returned a URL with control characters; ignored")
             return self.origin
-        if result.startswith("/") and not result.startswith(("//", "/\\")):
+        if result.startswith("/"):  # relative: the same checks as any callbackUrl
             return sanitize_redirect(result, self.origin)
         if not result.startswith(("http://", "https://")):
             return self.origin

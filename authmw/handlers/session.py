@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..errors import AuthError
 from ..session.chunks import join_chunks
 from ..session.strategy import JWTStrategy, clear_session_headers
 from .base import Handler
@@ -60,7 +61,12 @@ class SessionHandler(Handler):
             log.error("callbacks.jwt must return a mapping on update")
             return ctx.json({}, status=400)
         strategy = ctx.auth.strategy
-        ctx.set_cookies.extend(strategy.issue(dict(new_token), {}, ctx.realm, ctx.cookies))
+        try:
+            headers = strategy.issue(dict(new_token), {}, ctx.realm, ctx.cookies)
+        except AuthError as exc:  # e.g. the updated token no longer fits in cookies
+            log.error("session update refused: %s", exc.code)
+            return ctx.json({}, status=400)
+        ctx.set_cookies.extend(headers)
         if not isinstance(strategy, JWTStrategy):
             return ctx.json(dict(ctx.session))
         session = strategy.shape(dict(new_token), time.time() + strategy.max_age)

@@ -18,7 +18,7 @@ from ..errors import ConfigurationError
 from ..rules.responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
 from ..rules.responses import MESSAGES as _MESSAGES
 from ..rules.responses import NO_STORE as _NO_STORE
-from ..rules.responses import callback_url
+from ..rules.responses import callback_url as current_url
 from ..rules.responses import wants_json as wants_json
 from ..session.middleware import AUTH_KEY, SESSION_KEY
 
@@ -93,11 +93,6 @@ def auth_of(environ: WSGIEnvironment) -> Auth:
             "(Flask: app.wsgi_app = auth.wrap(app.wsgi_app))"
         )
     return auth
-
-
-def current_url(environ: WSGIEnvironment) -> str:
-    """The request's path and query, relative to the host (used as ``callbackUrl``)."""
-    return callback_url(environ)
 
 
 def sign_in_location(auth: Auth, environ: WSGIEnvironment) -> str:

@@ -26,6 +26,7 @@ from .responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
 from .responses import MESSAGES as _MESSAGES
 from .responses import NO_STORE as _NO_STORE
 from .responses import callback_url as _callback_url
+from .responses import request_bytes
 from .responses import wants_json as _wants_json
 
 log = logging.getLogger("authmw.rules")
@@ -40,10 +41,7 @@ def _request_path(environ: WSGIEnvironment) -> tuple[str, bytes]:
     wsgi = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
     if wsgi.isascii():
         return wsgi, wsgi.encode("ascii")
-    try:
-        raw = wsgi.encode("latin-1")  # PEP 3333: the request's bytes, one char per byte
-    except UnicodeEncodeError:
-        raw = wsgi.encode("utf-8", "surrogatepass")
+    raw = request_bytes(environ)
     # Undecodable bytes become lone surrogates: they match wildcards, never a literal.
     return raw.decode("utf-8", "surrogateescape"), raw
 

@@ -373,3 +373,20 @@ def test_S_A7_credentials_reach_authorize_untouched(make_app, csrf_token, make_c
         {"csrfToken": csrf_token(app), "email": " Mixed@Case.Example ", "password": password},
     )
     assert seen == {"email": " Mixed@Case.Example ", "password": password}
+
+
+def test_S_C6_session_update_too_large_for_cookies_is_400(make_app, sign_in, csrf_token) -> None:  # type: ignore[no-untyped-def]
+    def jwt(token: dict[str, Any], trigger: str = "", session: Any = None) -> Any:
+        if trigger == "update":
+            token["blob"] = "x" * 40000  # more than the chunk cap allows
+        return token
+
+    app = make_app(callbacks={"jwt": jwt})
+    sign_in(app)
+    before = app.cookies.get(SESSION)
+    response = app.post_json(
+        "/api/auth/session", {"csrfToken": csrf_token(app), "data": {}}, status=400
+    )
+    assert response.json == {}
+    assert app.cookies.get(SESSION) == before
+    assert app.get("/api/auth/session").json["user"]["email"] == "alice@example.com"
