@@ -30,11 +30,12 @@ CALLBACK_URL_MAX_AGE = 60 * 60
 _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
 
-#: Headers every auth endpoint response carries.
+#: Headers every auth endpoint response carries. ``same-origin`` rather than ``no-referrer``:
+#: under ``no-referrer`` Chromium sends ``Origin: null`` on our own same-origin form POSTs.
 SECURITY_HEADERS = (
     ("Cache-Control", "no-store"),
     ("Pragma", "no-cache"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
     ("X-Content-Type-Options", "nosniff"),
     ("Content-Security-Policy", "frame-ancestors 'none'"),
     ("X-Frame-Options", "DENY"),
@@ -294,6 +295,8 @@ class RequestContext:
             response.headerlist.append(("Set-Cookie", value))
         for key, value in SECURITY_HEADERS:
             response.headers[key] = value
+        if self.action == "callback":  # P-B11: the URL held a code or token; it goes nowhere
+            response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
 

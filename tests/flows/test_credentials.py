@@ -109,6 +109,7 @@ def test_S_X1_csrf_cookie_from_other_secret_is_rejected(make_app) -> None:  # ty
     [
         {"Origin": "https://evil.example"},
         {"Origin": "null"},
+        {"Origin": "null", "Sec-Fetch-Site": "same-site"},
         {"Origin": "http://localhost.evil.example"},
         {"Sec-Fetch-Site": "cross-site"},
     ],

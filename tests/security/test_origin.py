@@ -84,3 +84,24 @@ def test_B_H6_non_str_header_values_never_raise(value: object) -> None:
     environ = {"HTTP_ORIGIN": value, "HTTP_REFERER": value, "HTTP_SEC_FETCH_SITE": value}
     expected = value is not None  # a present but unusable Origin counts as foreign
     assert is_cross_site_request(environ, ALLOWED) is expected
+
+
+# Origin: null arrives on same-origin form POSTs from pages served with Referrer-Policy:
+# no-referrer (a host app's own sign-in page, say). The browser's Sec-Fetch-Site then tells.
+@pytest.mark.parametrize("site", ["same-origin", "none", "Same-Origin"])
+def test_S_X4_null_origin_vouched_for_by_fetch_metadata_is_allowed(site: str) -> None:
+    assert not is_cross_site_request(env(sec_fetch_site=site, origin="null"), ALLOWED)
+
+
+@pytest.mark.parametrize("site", ["same-site", "cross-site", "", "bogus"])
+def test_S_X4_null_origin_without_a_vouching_fetch_site_is_refused(site: str) -> None:
+    assert is_cross_site_request(env(sec_fetch_site=site, origin="null"), ALLOWED)
+    assert is_cross_site_request(env(origin="null"), ALLOWED)
+
+
+def test_S_X4_same_site_sibling_must_show_our_exact_origin() -> None:
+    sibling = "https://blog.app.example"
+    assert is_cross_site_request(env(sec_fetch_site="same-site", origin=sibling), ALLOWED)
+    assert is_cross_site_request(env(sec_fetch_site="same-origin", origin=sibling), ALLOWED), (
+        "a same-origin claim does not override a foreign Origin"
+    )
