@@ -29,6 +29,7 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest --cov --cov-branch --cov-report=term
 
 bench: $(VENV)/.test-installed

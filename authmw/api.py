@@ -1,39 +1,4 @@
-"""Helpers for handlers: the current session and token (NextAuth's ``getSession``/``getToken``)."""
+"""Moved to :mod:`authmw.session.current`; this name is kept so old imports still work."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-from ._types import WSGIEnvironment
-from .session.middleware import AUTH_KEY, SESSION_KEY, TOKEN_KEY
-
-if TYPE_CHECKING:
-    from .session.model import Session
-
-_MAX_BEARER = 16 * 1024
-
-
-def get_session(environ: WSGIEnvironment) -> Session | None:
-    """The session the middleware put in ``environ['auth.session']`` (``None`` when anonymous)."""
-    session: Session | None = environ.get(SESSION_KEY)
-    return session
-
-
-def get_token(environ: WSGIEnvironment) -> dict[str, Any] | None:
-    """The decoded session token (jwt strategy), like NextAuth's ``getToken``.
-
-    Falls back to an ``Authorization: Bearer <token>`` header, as ``getToken`` does, for API
-    clients that send the token themselves. Any malformed value gives ``None``.
-    """
-    token: dict[str, Any] | None = environ.get(TOKEN_KEY)
-    if token is not None:
-        return dict(token)
-    auth = environ.get(AUTH_KEY)
-    header = environ.get("HTTP_AUTHORIZATION", "")
-    if auth is None or not isinstance(header, str) or len(header) > _MAX_BEARER:
-        return None
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    decoded: dict[str, Any] | None = auth.realm(environ).session_codec.decode(value.strip())
-    return decoded
+from .session.current import get_session as get_session
+from .session.current import get_token as get_token

@@ -60,6 +60,13 @@ class AuthError(Exception):
         super().__init__(f"{code}: {detail}" if detail else code)
 
 
+class IdentityChangedError(AuthError):
+    """Refreshed tokens name another user than the session's: they must not be used (P-C8)."""
+
+    def __init__(self, detail: str = "refreshed id_token has another sub") -> None:
+        super().__init__("OAuthCallback", detail=detail)
+
+
 _DEFAULT_STATUS = {
     "Configuration": 500,
     "AccessDenied": 403,

@@ -6,20 +6,31 @@ request -> SessionMiddleware -> AuthDispatcher -> RulesMiddleware -> your app
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ._types import WSGIApplication
-from .dispatch.router import AuthDispatcher
+from .dispatch.router import AuthDispatcher, EndpointSource
 from .rules.middleware import RulesMiddleware
-from .session.middleware import SessionMiddleware
+from .session.middleware import SessionMiddleware, SessionSource
+from .util.urls import sign_in_path
 
 if TYPE_CHECKING:
-    from .config import Auth
+    from .options import Pages
     from .rules.model import Rule
 
 
+class StackSource(SessionSource, EndpointSource, Protocol):
+    """What the stack takes from :class:`~authmw.Auth` (all read once, here)."""
+
+    @property
+    def base_path(self) -> str: ...
+
+    @property
+    def pages(self) -> Pages: ...
+
+
 def rules_middleware(
-    auth: Auth,
+    auth: StackSource,
     app: WSGIApplication,
     rules: Iterable[Rule | Mapping[str, Any]],
     *,
@@ -29,14 +40,14 @@ def rules_middleware(
     return RulesMiddleware(
         app,
         rules,
-        sign_in_url=auth.pages.sign_in or f"{auth.base_path}/signin",
+        sign_in_url=sign_in_path(auth.pages.sign_in, auth.base_path),
         default=default,
         exempt_prefixes=(auth.base_path + "/",),
     )
 
 
 def build_stack(
-    auth: Auth,
+    auth: StackSource,
     app: WSGIApplication,
     rules: Iterable[Rule | Mapping[str, Any]] = (),
     *,

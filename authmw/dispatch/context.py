@@ -7,28 +7,30 @@ import logging
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode
 
 from webob import Request, Response
 
 from .._types import WSGIEnvironment
+from ..cookies.codec import parse_cookie_header
+from ..environ_keys import COOKIES_KEY, LOADED_KEY, SESSION_COOKIES_KEY, SESSION_KEY, TOKEN_KEY
 from ..security.origin import is_cross_site_request
 from ..security.redirects import origin_of, sanitize_redirect
-from ..session.cookies import parse_cookie_header
-from ..session.middleware import COOKIES_KEY, SESSION_KEY, TOKEN_KEY
+from ..util.negotiation import prefers_json
+from ..util.urls import append_query, base_url
+from .request_input import MAX_BODY as MAX_BODY
+from .request_input import RequestError as RequestError
+from .request_input import parse_pairs as parse_pairs
+from .request_input import read_body, read_query
 
 if TYPE_CHECKING:
-    from ..config import Auth
     from ..providers.base import Provider
     from ..session.model import Session
+    from ..session.strategy import LoadedSession
+    from .services import EndpointServices
 
 log = logging.getLogger("authmw.dispatch")
 
-MAX_BODY = 64 * 1024
-MAX_FIELDS = 100
 CALLBACK_URL_MAX_AGE = 60 * 60
-_FORM = "application/x-www-form-urlencoded"
-_JSON = "application/json"
 
 #: Headers every auth endpoint response carries. ``same-origin`` rather than ``no-referrer``:
 #: under ``no-referrer`` Chromium sends ``Origin: null`` on our own same-origin form POSTs.
@@ -42,52 +44,31 @@ SECURITY_HEADERS = (
 )
 
 
-class RequestError(Exception):
-    """Malformed input: answered with *status* and a short message, never a traceback."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def parse_pairs(text: str) -> dict[str, str]:
-    """Parse a query string or form body: invalid UTF-8 or duplicate keys are a 400."""
-    try:
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
-    except UnicodeDecodeError:
-        raise RequestError(400, "invalid UTF-8 in parameters") from None
-    except ValueError:
-        raise RequestError(400, "too many parameters") from None
-    result: dict[str, str] = {}
-    for key, value in pairs:
-        if key in result:
-            raise RequestError(400, "duplicate parameter")
-        if "\x00" in key or "\x00" in value:
-            raise RequestError(400, "NUL in parameters")
-        result[key] = value
-    return result
-
-
 class RequestContext:
-    """Everything a handler needs about one request to an auth endpoint."""
+    """Everything a handler needs about one request to an auth endpoint.
+
+    :param services: what the endpoints use (``ctx.auth``), handed over by the dispatcher.
+    """
 
     def __init__(
-        self, environ: WSGIEnvironment, auth: Auth, action: str, provider_id: str | None
+        self,
+        environ: WSGIEnvironment,
+        services: EndpointServices,
+        action: str,
+        provider_id: str | None,
     ) -> None:
         self.environ = environ
-        self.auth = auth
+        self.auth = services
         self.action = action
         self.provider_id = provider_id
         self.request = Request(environ)
-        self.realm = auth.realm(environ)
-        self.origin = auth.origin(environ)
+        self.realm = services.realm(environ)
+        self.origin = base_url(services.url, environ)
         cookies = environ.get(COOKIES_KEY)
         if cookies is None:
             cookies = parse_cookie_header(environ.get("HTTP_COOKIE", ""))
         self.cookies: dict[str, str] = cookies
         self.set_cookies: list[str] = []
-        self._json_redirects = False
 
     # -- identity -------------------------------------------------------------------------
 
@@ -102,8 +83,22 @@ class RequestContext:
         return token
 
     @property
+    def loaded_session(self) -> LoadedSession | None:
+        """The session the session middleware loaded (with its stored user, if any)."""
+        loaded: LoadedSession | None = self.environ.get(LOADED_KEY)
+        return loaded
+
+    @property
     def provider(self) -> Provider | None:
         return self.auth.providers.get(self.provider_id or "")
+
+    def set_session_cookies(self, headers: list[str]) -> None:
+        """Queue ``Set-Cookie`` values writing the session cookie; they replace whatever the
+        session middleware would have added (a rolled or cleared cookie)."""
+        pending = self.environ.get(SESSION_COOKIES_KEY)
+        if isinstance(pending, list):
+            pending.clear()
+        self.set_cookies.extend(headers)
 
     # -- URLs -----------------------------------------------------------------------------
 
@@ -112,13 +107,13 @@ class RequestContext:
         url = f"{self.origin}{self.auth.base_path}/{action}"
         if provider_id:
             url += f"/{provider_id}"
-        return _with_query(url, query)
+        return append_query(url, query)
 
     def page_url(self, page: str | None, action: str, **query: str) -> str:
         """A custom page (``pages.*``) if configured, else the built-in endpoint page."""
         if page:
             base = page if page.startswith(("http://", "https://")) else self.origin + page
-            return _with_query(base, query)
+            return append_query(base, query)
         return self.auth_url(action, **query)
 
     def sign_in_page_url(self, **query: str) -> str:
@@ -133,43 +128,14 @@ class RequestContext:
 
     @cached_property
     def query(self) -> dict[str, str]:
-        raw = self.environ.get("QUERY_STRING", "")
-        if len(raw) > MAX_BODY:
-            raise RequestError(414, "query string too long")
-        return parse_pairs(raw)
+        return read_query(self.environ)
 
     @cached_property
     def body(self) -> dict[str, Any]:
         """The POST body: a form, or a JSON object (the next-auth client's ``update()``)."""
         if self.request.method != "POST":
             return {}
-        ctype = (self.environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
-        if ctype not in (_FORM, _JSON):
-            raise RequestError(415, "POST bodies must be form-urlencoded or JSON")
-        try:
-            length = int(self.environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise RequestError(400, "invalid Content-Length") from None
-        if length < 0:
-            raise RequestError(400, "invalid Content-Length")
-        if length > MAX_BODY:
-            raise RequestError(413, "request body too large")
-        raw = self.environ["wsgi.input"].read(length) if length else b""
-        if len(raw) != length:
-            raise RequestError(400, "incomplete request body")
-        if ctype == _JSON:
-            try:
-                data = json.loads(raw or b"{}")
-            except (UnicodeDecodeError, ValueError):
-                raise RequestError(400, "invalid JSON body") from None
-            if not isinstance(data, dict):
-                raise RequestError(400, "JSON body must be an object")
-            return data
-        try:
-            text = raw.decode("ascii")
-        except UnicodeDecodeError:
-            raise RequestError(400, "form bodies must be percent-encoded") from None
-        return parse_pairs(text)
+        return read_body(self.environ)
 
     def form(self) -> Mapping[str, Any]:
         return self.body
@@ -184,8 +150,6 @@ class RequestContext:
     @property
     def wants_json(self) -> bool:
         """The client asked for ``{"url": ...}`` instead of redirects (next-auth client)."""
-        if self._json_redirects:
-            return True
         if self.environ.get("HTTP_X_AUTH_RETURN_REDIRECT") == "1":
             return True
         value = self.body.get("json") if self.request.method == "POST" else None
@@ -193,8 +157,8 @@ class RequestContext:
 
     @property
     def accepts_json(self) -> bool:
-        accept = self.environ.get("HTTP_ACCEPT", "")
-        return "application/json" in accept and "text/html" not in accept
+        """``Accept`` ranks JSON above HTML (the one reading shared with rules and decorators)."""
+        return prefers_json(self.environ.get("HTTP_ACCEPT"))
 
     # -- CSRF -----------------------------------------------------------------------------
 
@@ -289,7 +253,7 @@ class RequestContext:
         response.text = body
         return response
 
-    def finish(self, response: Response) -> Response:
+    def add_response_headers(self, response: Response) -> Response:
         """Add queued cookies and the security headers every auth response carries."""
         for value in self.set_cookies:
             response.headerlist.append(("Set-Cookie", value))
@@ -299,9 +263,5 @@ class RequestContext:
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-
-def _with_query(url: str, query: Mapping[str, str]) -> str:
-    params = {k: v for k, v in query.items() if v is not None and v != ""}
-    if not params:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+    #: The old name of :meth:`add_response_headers`.
+    finish = add_response_headers

@@ -4,36 +4,57 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Protocol
 
 from webob import Response
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
 from ..errors import AuthError
 from .context import RequestContext, RequestError
-
-if TYPE_CHECKING:
-    from ..config import Auth
+from .services import EndpointServices
 
 log = logging.getLogger("authmw.dispatch")
+
+
+class EndpointHandler(Protocol):
+    """What the dispatcher needs of a handler (see :class:`authmw.handlers.base.Handler`)."""
+
+    methods: ClassVar[frozenset[str]]
+    takes_provider: ClassVar[bool]
+
+    def handle(self, ctx: RequestContext) -> Response: ...
+
+
+class EndpointSource(Protocol):
+    """What the dispatcher takes from :class:`~authmw.Auth`, once, at construction."""
+
+    @property
+    def handlers(self) -> Mapping[str, Any]: ...
+
+    @property
+    def endpoints(self) -> EndpointServices: ...
 
 
 class AuthDispatcher:
     """Routes auth endpoint requests to the handler objects in ``auth.handlers``.
 
     :param app: the app that serves every other path.
-    :param auth: the :class:`~authmw.Auth` configuration.
+    :param auth: the :class:`~authmw.Auth` configuration; its handlers and endpoint services
+        are taken here, once.
     """
 
-    def __init__(self, app: WSGIApplication, auth: Auth) -> None:
+    def __init__(self, app: WSGIApplication, auth: EndpointSource) -> None:
         self.app = app
         self.auth = auth
-        self.prefix = auth.base_path + "/"
+        self.services = auth.endpoints
+        self.handlers: Mapping[str, EndpointHandler] = dict(auth.handlers)
+        self.base_path = self.services.base_path
+        self.prefix = self.base_path + "/"
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
-        if not path.startswith(self.prefix) and path != self.auth.base_path:
+        if not path.startswith(self.prefix) and path != self.base_path:
             return self.app(environ, start_response)
         response = self.respond(environ, path[len(self.prefix) :])
         return response(environ, start_response)  # type: ignore[no-any-return]
@@ -44,7 +65,7 @@ class AuthDispatcher:
         if len(parts) > 1 and parts[-1] == "":
             parts.pop()  # one trailing slash is fine: /signin/github/
         action = parts[0]
-        handler = self.auth.handlers.get(action)
+        handler = self.handlers.get(action)
         provider_id = parts[1] if len(parts) == 2 else None
         if (
             handler is None
@@ -52,7 +73,7 @@ class AuthDispatcher:
             or (provider_id is not None and not handler.takes_provider)
         ):
             return _plain(404, "Not Found: unknown auth action")
-        if provider_id is not None and provider_id not in self.auth.providers:
+        if provider_id is not None and provider_id not in self.services.providers:
             return _plain(404, "Not Found: unknown provider")
         method = environ.get("REQUEST_METHOD", "GET").upper()
         allowed = handler.methods
@@ -62,7 +83,7 @@ class AuthDispatcher:
             response = _plain(405, "Method Not Allowed")
             response.headers["Allow"] = ", ".join(sorted(allowed))
             return response
-        ctx = RequestContext(environ, self.auth, action, provider_id)
+        ctx = RequestContext(environ, self.services, action, provider_id)
         try:
             response = handler.handle(ctx)
         except RequestError as exc:
@@ -74,7 +95,7 @@ class AuthDispatcher:
             incident = uuid.uuid4().hex[:12]
             log.exception("unexpected error in %s (incident %s)", action, incident)
             response = self.auth_error(ctx, AuthError("Configuration", detail=incident))
-        return ctx.finish(response)
+        return ctx.add_response_headers(response)
 
     def auth_error(self, ctx: RequestContext, exc: AuthError) -> Response:
         """Send the browser to the sign-in or error page with the NextAuth code."""

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from webob import Response
 
 from .base import Handler
-from .complete import complete_sign_in
 
 if TYPE_CHECKING:
     from ..dispatch.context import RequestContext
@@ -30,4 +29,4 @@ class CallbackHandler(Handler):
         if provider.callback_needs_csrf and not ctx.csrf_valid():
             return ctx.redirect(ctx.auth_url("signin", csrf="true"))
         result = provider.finish(ctx)
-        return complete_sign_in(ctx, provider, result)
+        return ctx.auth.completion.complete(ctx, provider, result)

@@ -1,21 +1,25 @@
-"""``{base}/session``: the session JSON (GET) and the client's ``update()`` (POST)."""
+"""``{base}/session``: the session JSON (GET) and the client's ``update()`` (POST).
+
+GET answers with the session the session middleware already loaded (no second read) and
+rolls its expiry forward, as NextAuth's ``/session`` does.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..environ_keys import LOADED_KEY, UNAVAILABLE_KEY
 from ..errors import AuthError
-from ..session.chunks import join_chunks
-from ..session.strategy import JWTStrategy, clear_session_headers
+from ..session.database import StoreUnavailable
 from .base import Handler
 
 if TYPE_CHECKING:
     from webob import Response
 
     from ..dispatch.context import RequestContext
+    from ..session.strategy import LoadedSession
 
 log = logging.getLogger("authmw.session")
 
@@ -26,17 +30,24 @@ class SessionHandler(Handler):
     def handle(self, ctx: RequestContext) -> Response:
         if ctx.request.method == "POST":
             return self.update(ctx)
-        raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
-        loaded = None
-        if raw:
-            loaded = ctx.auth.strategy.load(raw, ctx.realm, ctx.cookies, roll=True)
+        loaded = self.loaded(ctx)
         if loaded is None:
-            if raw:
-                ctx.set_cookies.extend(clear_session_headers(ctx.realm, ctx.cookies))
             return ctx.json({})
-        ctx.set_cookies.extend(loaded.set_cookies)
-        ctx.auth.events.emit("session", session=loaded.session, token=loaded.token)
-        return ctx.json(dict(loaded.session))
+        strategy = ctx.auth.strategy
+        rolled = strategy.roll(loaded, ctx.realm, ctx.cookies)
+        if rolled is not loaded:
+            ctx.set_session_cookies(rolled.set_cookies)
+        ctx.auth.events.emit("session", session=rolled.session, token=rolled.token)
+        return ctx.json(dict(rolled.session))
+
+    @staticmethod
+    def loaded(ctx: RequestContext) -> LoadedSession | None:
+        """The session loaded by the session middleware; a store that is down is a 503."""
+        if ctx.environ.get(UNAVAILABLE_KEY):
+            raise StoreUnavailable()
+        if LOADED_KEY not in ctx.environ:
+            raise AuthError("Configuration", detail="the session middleware is not in front")
+        return ctx.loaded_session
 
     def update(self, ctx: RequestContext) -> Response:
         """Run the ``jwt`` callback with ``trigger="update"`` and the posted ``data``."""
@@ -60,14 +71,13 @@ class SessionHandler(Handler):
         if not isinstance(new_token, Mapping):
             log.error("callbacks.jwt must return a mapping on update")
             return ctx.json({}, status=400)
-        strategy = ctx.auth.strategy
         try:
-            headers = strategy.issue(dict(new_token), {}, ctx.realm, ctx.cookies)
+            updated = ctx.auth.strategy.update(dict(new_token), ctx.realm, ctx.cookies)
         except AuthError as exc:  # e.g. the updated token no longer fits in cookies
             log.error("session update refused: %s", exc.code)
             return ctx.json({}, status=400)
-        ctx.set_cookies.extend(headers)
-        if not isinstance(strategy, JWTStrategy):
+        if updated is None:
             return ctx.json(dict(ctx.session))
-        session = strategy.shape(dict(new_token), time.time() + strategy.max_age)
+        headers, session = updated
+        ctx.set_session_cookies(headers)
         return ctx.json(dict(session) if session is not None else {})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..session.chunks import join_chunks
+from ..cookies.chunks import join_chunks
 from .base import Handler
 
 if TYPE_CHECKING:
@@ -33,6 +33,6 @@ class SignOutHandler(Handler):
             return ctx.redirect(ctx.auth_url("signout", csrf="true"))
         url = ctx.callback_url()
         raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
-        ctx.set_cookies.extend(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
+        ctx.set_session_cookies(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
         ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
         return ctx.redirect(url)

@@ -1,42 +1,30 @@
 """What every framework decorator shares: decide, then describe the denial as plain values.
 
-The decisions match the protection rules: anonymous browsers go to the sign-in page with a
-relative ``callbackUrl``, anonymous API calls get 401 JSON, signed-in users without the role get
-403. Each integration turns a :class:`Denial` into its own response type.
+The decision and the answers are the rules' own (:mod:`authmw.rules.decide`,
+:mod:`authmw.rules.responses`): anonymous browsers go to the sign-in page with a relative
+``callbackUrl``, anonymous API calls get 401 JSON, signed-in users without the role get 403,
+and a session store that is down is a 503 everywhere. Each integration turns a
+:class:`Denial` into its own response type.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from .._types import WSGIEnvironment
+from ..environ_keys import AUTH_KEY, SESSION_KEY, UNAVAILABLE_KEY
 from ..errors import ConfigurationError
-from ..rules.responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
-from ..rules.responses import MESSAGES as _MESSAGES
-from ..rules.responses import NO_STORE as _NO_STORE
+from ..rules import decide
+from ..rules.decide import is_signed_in as is_signed_in
+from ..rules.responses import Denial as Denial
 from ..rules.responses import callback_url as current_url
+from ..rules.responses import denial
 from ..rules.responses import wants_json as wants_json
-from ..session.middleware import AUTH_KEY, SESSION_KEY
+from ..util.urls import sign_in_path, sign_in_redirect
 
 if TYPE_CHECKING:
     from ..config import Auth
-
-
-@dataclass(frozen=True, slots=True)
-class Denial:
-    """A response to send instead of the view: status code, headers and body."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    @property
-    def status_line(self) -> str:
-        return {302: "302 Found", 401: "401 Unauthorized", 403: "403 Forbidden"}[self.status]
 
 
 def roles_of(session: Any) -> frozenset[str]:
@@ -44,14 +32,8 @@ def roles_of(session: Any) -> frozenset[str]:
 
     The same reading as the rules', so a decorator and a rule agree on who is an admin.
     """
-    user = session.get("user") if isinstance(session, dict) else None
-    if not isinstance(user, dict):
-        return frozenset()
-    role, roles = user.get("role"), user.get("roles")
-    found = {role} if isinstance(role, str) and role else set()
-    if isinstance(roles, list | tuple | set | frozenset):
-        found.update(r for r in roles if isinstance(r, str) and r)
-    return frozenset(found)
+    user = session.get("user") if isinstance(session, Mapping) else None
+    return decide.roles_of(user)
 
 
 def groups_of(session: Any) -> frozenset[str]:
@@ -61,14 +43,6 @@ def groups_of(session: Any) -> frozenset[str]:
     if not isinstance(groups, list | tuple | set | frozenset):
         return frozenset()
     return frozenset(g for g in groups if isinstance(g, str) and g)
-
-
-def is_signed_in(session: Any) -> bool:
-    """Whether *session* is a real session (a mapping with a ``user`` mapping), as the rules ask.
-
-    Anything else (``None``, ``{}``, an error object) counts as anonymous: fail closed.
-    """
-    return isinstance(session, Mapping) and isinstance(session.get("user"), Mapping)
 
 
 def user_id(session: Any, token: Any = None) -> str | None:
@@ -96,36 +70,24 @@ def auth_of(environ: WSGIEnvironment) -> Auth:
 
 
 def sign_in_location(auth: Auth, environ: WSGIEnvironment) -> str:
-    """The sign-in page with ``callbackUrl`` set to the current page."""
-    page = auth.pages.sign_in or f"{environ.get('SCRIPT_NAME', '')}{auth.base_path}/signin"
-    separator = "&" if "?" in page else "?"
-    return f"{page}{separator}{urlencode({'callbackUrl': current_url(environ)})}"
-
-
-def _json(status: int, code: str) -> Denial:
-    body = json.dumps({"error": code, "message": _MESSAGES[code]}).encode()
-    headers = [("Content-Type", "application/json"), *_NO_STORE]
-    if status == 401:
-        headers.append(("WWW-Authenticate", 'Bearer realm="authmw"'))
-    return Denial(status, headers, body)
+    """The sign-in page (under the mount point) with ``callbackUrl`` set to the current page."""
+    target = sign_in_path(auth.pages.sign_in, auth.base_path)
+    return sign_in_redirect(target, environ, current_url(environ))
 
 
 def deny(environ: WSGIEnvironment, *, signed_in: bool, api: bool = False) -> Denial:
     """The answer for a request that may not proceed.
 
-    :param signed_in: whether there is a session (then 403, else sign in / 401).
+    :param signed_in: whether there is a session (then 403, else sign in / 401, or 503 when
+        the session store is down).
     :param api: answer in JSON whatever the client accepts.
     """
-    as_json = api or wants_json(environ)
     if signed_in:
-        if as_json:
-            return _json(403, "AccessDenied")
-        headers = [("Content-Type", "text/html; charset=utf-8"), *_NO_STORE]
-        return Denial(403, headers, _FORBIDDEN_PAGE)
-    if as_json:
-        return _json(401, "SessionRequired")
-    location = sign_in_location(auth_of(environ), environ)
-    return Denial(302, [("Location", location), *_NO_STORE], b"")
+        why: decide.Refusal = "forbidden"
+    else:
+        why = "unavailable" if environ.get(UNAVAILABLE_KEY) else "anonymous"
+    location = sign_in_location(auth_of(environ), environ) if why == "anonymous" else ""
+    return denial(why, as_json=api or wants_json(environ), sign_in_location=location)
 
 
 def check(
@@ -136,13 +98,14 @@ def check(
 ) -> Denial | None:
     """``None`` when the request has a session (with one of *roles*, if given), else a denial."""
     auth_of(environ)  # fail closed when the app is not wrapped
-    session = environ.get(SESSION_KEY)
-    if not is_signed_in(session):
-        return deny(environ, signed_in=False, api=api)
-    wanted = frozenset(roles or ())
-    if wanted and not wanted & roles_of(session):
-        return deny(environ, signed_in=True, api=api)
-    return None
+    why = decide.refusal(
+        environ.get(SESSION_KEY),
+        unavailable=bool(environ.get(UNAVAILABLE_KEY)),
+        roles=frozenset(roles or ()),
+    )
+    if why is None:
+        return None
+    return deny(environ, signed_in=why == "forbidden", api=api)
 
 
 def as_roles(role: str | Iterable[str] | None) -> frozenset[str] | None:

@@ -9,16 +9,18 @@ session.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from ..errors import AuthError, ConfigurationError
 
 if TYPE_CHECKING:
     from webob import Response
 
-    from ..config import Auth
-    from ..dispatch.context import RequestContext
+    from ..callbacks import Callbacks
+    from ..flow import FlowRequest
+    from ..options import Pages
 
 ProviderType = Literal["oauth", "oidc", "email", "credentials"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -39,6 +41,22 @@ class SignInResult:
     credentials: dict[str, Any] | None = None
     email: dict[str, Any] | None = None
     extra_cookies: list[str] = field(default_factory=list)
+
+
+class ProviderSetup(Protocol):
+    """What :meth:`Provider.setup` may read of the configuration (an :class:`~authmw.Auth`)."""
+
+    @property
+    def secrets(self) -> Sequence[str]: ...
+
+    @property
+    def adapter(self) -> Any: ...
+
+    @property
+    def pages(self) -> Pages: ...
+
+    @property
+    def callbacks(self) -> Callbacks: ...
 
 
 class Provider:
@@ -70,8 +88,9 @@ class Provider:
         #: Link an unknown account to the existing user with the same (verified) email.
         self.allow_dangerous_email_account_linking = allow_dangerous_email_account_linking
 
-    def setup(self, auth: Auth) -> None:
-        """Called once when the :class:`~authmw.Auth` is built; validate against it here."""
+    def setup(self, auth: ProviderSetup) -> None:
+        """Called once the :class:`~authmw.Auth` is built; validate against it, keep what you
+        need (the provider never reaches back into it per request)."""
 
     def page_info(self) -> dict[str, Any]:
         """Extra data for the built-in sign-in page (e.g. form fields)."""
@@ -81,11 +100,23 @@ class Provider:
         """Claims to keep in the session token at sign-in (e.g. tokens for refresh)."""
         return {}
 
-    def begin(self, ctx: RequestContext) -> Response:
+    #: Whether :meth:`refresh_tokens` can renew expiring access tokens of this provider.
+    refreshes_tokens: bool = False
+
+    def refresh_tokens(self, refresh_token: str, claims: Mapping[str, Any]) -> dict[str, Any]:
+        """New tokens for *refresh_token* (``access_token``, maybe ``expires_at``,
+        ``refresh_token``).
+
+        :raises AuthError: the provider refused; :class:`~authmw.errors.IdentityChangedError`
+            when the tokens now name another user.
+        """
+        raise AuthError("OAuthCallback", detail=f"provider {self.id} cannot refresh tokens")
+
+    def begin(self, ctx: FlowRequest) -> Response:
         """Start signing in (``POST {base}/signin/<id>``)."""
         raise AuthError("OAuthSignin", detail=f"provider {self.id} cannot start a flow")
 
-    def finish(self, ctx: RequestContext) -> SignInResult:
+    def finish(self, ctx: FlowRequest) -> SignInResult:
         """Finish signing in (``{base}/callback/<id>``); raise :class:`AuthError` on failure."""
         raise AuthError("Callback", detail=f"provider {self.id} has no callback")
 

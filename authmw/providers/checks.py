@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AuthError, ConfigurationError
 
 if TYPE_CHECKING:
-    from ..dispatch.context import RequestContext
-    from ..security.cookies import CookieSpec
+    from ..cookies.names import CookieSpec
+    from ..flow import FlowRequest
 
 MAX_AGE = 15 * 60
 KNOWN_CHECKS = frozenset({"state", "pkce", "nonce"})
@@ -99,7 +99,7 @@ class _UsedFlows:
             return True
 
 
-def session_binding(ctx: RequestContext) -> str | None:
+def session_binding(ctx: FlowRequest) -> str | None:
     """Who is signed in: the token's ``sub``, or a hash of a database session cookie."""
     token = ctx.token
     sub = token.get("sub") if token else None
@@ -128,19 +128,19 @@ class FlowChecks:
         self.cross_site_post = cross_site_post
         self._used = _UsedFlows()
 
-    def _spec(self, ctx: RequestContext, check: str) -> CookieSpec:
+    def _spec(self, ctx: FlowRequest, check: str) -> CookieSpec:
         spec: CookieSpec = getattr(ctx.realm.cookies, _SPEC_FOR[check])
         if self.cross_site_post and spec.secure:
             spec = replace(spec, same_site="None")
         return spec
 
-    def _write(self, ctx: RequestContext, check: str, claims: dict[str, Any]) -> None:
+    def _write(self, ctx: FlowRequest, check: str, claims: dict[str, Any]) -> None:
         spec = self._spec(ctx, check)
         codec = ctx.realm.check_codecs[getattr(ctx.realm.cookies, _SPEC_FOR[check]).name]
         value = codec.encode({"p": self.provider_id, **claims}, max_age=MAX_AGE)
         ctx.set_cookies.append(spec.set(value, max_age=MAX_AGE))
 
-    def _read(self, ctx: RequestContext, check: str) -> dict[str, Any] | None:
+    def _read(self, ctx: FlowRequest, check: str) -> dict[str, Any] | None:
         name = getattr(ctx.realm.cookies, _SPEC_FOR[check]).name
         raw = ctx.cookies.get(name)
         if not raw:
@@ -150,7 +150,7 @@ class FlowChecks:
             return None
         return claims
 
-    def start(self, ctx: RequestContext, *, data: dict[str, Any] | None = None) -> FlowStart:
+    def start(self, ctx: FlowRequest, *, data: dict[str, Any] | None = None) -> FlowStart:
         """Create the values of a new flow and queue its cookies.
 
         :param data: extra values kept (encrypted) in the state cookie.
@@ -176,12 +176,12 @@ class FlowChecks:
             nonce=nonce,
         )
 
-    def clear(self, ctx: RequestContext) -> None:
+    def clear(self, ctx: FlowRequest) -> None:
         """Queue deletion of every flow cookie (on success and on failure alike)."""
         for check in ("state", *sorted(self.checks - {"state"})):
             ctx.set_cookies.append(self._spec(ctx, check).delete())
 
-    def finish(self, ctx: RequestContext, *, state: str | None) -> FlowData:
+    def finish(self, ctx: FlowRequest, *, state: str | None) -> FlowData:
         """Verify the flow cookies against the callback's *state*, and clear them.
 
         :raises AuthError: ``OAuthCallback`` for any missing, foreign or mismatched value.

@@ -12,8 +12,7 @@ from .base import Provider, SignInResult
 if TYPE_CHECKING:
     from webob import Request, Response
 
-    from ..config import Auth
-    from ..dispatch.context import RequestContext
+    from ..flow import FlowRequest
 
 log = logging.getLogger("authmw.credentials")
 
@@ -58,9 +57,6 @@ class CredentialsProvider(Provider):
         self.authorize = authorize
         self.credentials = {name: dict(spec) for name, spec in credentials.items()}
 
-    def setup(self, auth: Auth) -> None:
-        pass
-
     def page_info(self) -> dict[str, Any]:
         return {
             "fields": [
@@ -75,11 +71,11 @@ class CredentialsProvider(Provider):
             ]
         }
 
-    def begin(self, ctx: RequestContext) -> Response:
+    def begin(self, ctx: FlowRequest) -> Response:
         # NextAuth's client posts credentials to the callback; a POST here just shows the page.
         return ctx.redirect(ctx.sign_in_page_url())
 
-    def finish(self, ctx: RequestContext) -> SignInResult:
+    def finish(self, ctx: FlowRequest) -> SignInResult:
         form = ctx.form()
         values: dict[str, str] = {}
         for name in self.credentials:

@@ -34,8 +34,8 @@ from .base import Provider, ProviderType, SignInResult
 if TYPE_CHECKING:
     from webob import Response
 
-    from ..config import Auth
-    from ..dispatch.context import RequestContext
+    from ..flow import FlowRequest
+    from .base import ProviderSetup
 
 log = logging.getLogger("authmw.email")
 
@@ -141,20 +141,26 @@ class EmailProvider(Provider):
                 )
         self.sender = sender
         self._secrets: Sequence[str] = ()
+        self._adapter: Any = None
+        self._callbacks: Any = None
+        self._verify_request_page: str | None = None
 
-    def setup(self, auth: Auth) -> None:
+    def setup(self, auth: ProviderSetup) -> None:
         if auth.adapter is None:
             raise ConfigurationError(f"provider {self.id!r} needs an adapter to store tokens")
         self._secrets = auth.secrets
+        self._adapter = auth.adapter
+        self._callbacks = auth.callbacks
+        self._verify_request_page = auth.pages.verify_request
 
     # -- POST /signin/email ---------------------------------------------------------------
 
-    def begin(self, ctx: RequestContext) -> Response:
+    def begin(self, ctx: FlowRequest) -> Response:
         """Check the address, store a token, send the link, then go to ``verify-request``."""
         identifier = self.normalize(ctx.param("email") or "")
         if identifier is None:
             raise AuthError("EmailSignin", detail="invalid email address")
-        adapter = ctx.auth.adapter
+        adapter = self._adapter
         # Looked up for every address, known or not, so the answer takes the same path (S-A6).
         existing = guarded(lambda: adapter.get_user_by_email(identifier))
         user = {"id": existing.id if existing else identifier, "email": identifier}
@@ -190,16 +196,16 @@ class EmailProvider(Provider):
             self._discard(ctx, identifier, hashed)
             raise AuthError("EmailSignin", detail="sending failed") from None
         verify = ctx.page_url(
-            ctx.auth.pages.verify_request, "verify-request", provider=self.id, type="email"
+            self._verify_request_page, "verify-request", provider=self.id, type="email"
         )
         return ctx.redirect(verify)
 
     def _check_sign_in(
-        self, ctx: RequestContext, user: dict[str, Any], identifier: str
+        self, ctx: FlowRequest, user: dict[str, Any], identifier: str
     ) -> Response | None:
         """NextAuth asks ``sign_in`` before sending, so apps can refuse addresses early."""
         try:
-            verdict = ctx.auth.callbacks.sign_in(
+            verdict = self._callbacks.sign_in(
                 user=user,
                 account={"provider": self.id, "type": "email", "providerAccountId": identifier},
                 profile=None,
@@ -215,7 +221,7 @@ class EmailProvider(Provider):
             return ctx.redirect(ctx.sanitize(verdict))
         return None
 
-    def _deliver(self, ctx: RequestContext, request: VerificationRequest, token: str) -> None:
+    def _deliver(self, ctx: FlowRequest, request: VerificationRequest, token: str) -> None:
         if self._custom is not None:
             self._custom(
                 identifier=request.identifier,
@@ -228,16 +234,16 @@ class EmailProvider(Provider):
         elif self.sender is not None:
             self.sender.send(request)
 
-    def _discard(self, ctx: RequestContext, identifier: str, hashed: str) -> None:
+    def _discard(self, ctx: FlowRequest, identifier: str, hashed: str) -> None:
         """Remove the unsent token so nothing usable is left behind."""
         try:
-            ctx.auth.adapter.use_verification_token(identifier, hashed)
+            self._adapter.use_verification_token(identifier, hashed)
         except Exception as exc:
             log.error("could not delete the unsent token (%s)", type(exc).__name__)
 
     # -- GET /callback/email --------------------------------------------------------------
 
-    def finish(self, ctx: RequestContext) -> SignInResult:
+    def finish(self, ctx: FlowRequest) -> SignInResult:
         """Consume the token once; any problem is ``Verification`` (B-E1..B-E4, B-E8)."""
         token = ctx.query.get("token")
         email = ctx.query.get("email")
@@ -246,7 +252,7 @@ class EmailProvider(Provider):
         identifier = self.normalize(email)
         if identifier is None:
             raise AuthError("Verification", detail="malformed email")
-        adapter = ctx.auth.adapter
+        adapter = self._adapter
         used = None
         for secret in self._secrets:  # rotation: links sent before a new secret still work
             hashed = hash_verification_token(token, secret)

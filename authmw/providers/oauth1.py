@@ -15,16 +15,16 @@ from urllib.parse import parse_qsl
 from requests_oauthlib import OAuth1
 
 from ..errors import AuthError, ConfigurationError
+from ..util.urls import append_query
 from .base import Provider, ProviderType, SignInResult
 from .checks import FlowChecks
 from .http import DEFAULT_TIMEOUT, HttpClient, ProviderHTTPError, check_endpoint
-from .oauth2 import add_query
 from .profile import ProfileMapper, map_profile, mapper_arity
 
 if TYPE_CHECKING:
     from webob import Response
 
-    from ..dispatch.context import RequestContext
+    from ..flow import FlowRequest
 
 log = logging.getLogger("authmw.providers.oauth1")
 
@@ -94,7 +94,7 @@ class OAuth1Provider(Provider):
             raise AuthError("OAuthCallback", detail=f"OAuth 1 endpoint answered {status}")
         return dict(pairs)
 
-    def begin(self, ctx: RequestContext) -> Response:
+    def begin(self, ctx: FlowRequest) -> Response:
         """Get a request token, remember its secret, redirect to the authorization URL."""
         auth = OAuth1(
             self.client_id,
@@ -110,9 +110,9 @@ class OAuth1Provider(Provider):
         if not token or not secret or answer.get("oauth_callback_confirmed") != "true":
             raise AuthError("OAuthSignin", detail="unusable request-token response")
         self.flow.start(ctx, data={"t": token, "ts": secret})
-        return ctx.redirect(add_query(self.authorization_url, {"oauth_token": token}))
+        return ctx.redirect(append_query(self.authorization_url, {"oauth_token": token}))
 
-    def finish(self, ctx: RequestContext) -> SignInResult:
+    def finish(self, ctx: FlowRequest) -> SignInResult:
         """Check the request token, trade it for an access token and fetch the profile."""
         if ctx.request.method != "GET":
             raise AuthError("OAuthCallback", detail="OAuth 1 callbacks are GET")

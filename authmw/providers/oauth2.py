@@ -13,11 +13,12 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus
 
 from requests.auth import HTTPBasicAuth
 
 from ..errors import AuthError, ConfigurationError
+from ..util.urls import append_query
 from .base import Provider, ProviderType, SignInResult
 from .checks import FlowChecks, FlowData, coerce_checks
 from .http import DEFAULT_TIMEOUT, HttpClient, ProviderHTTPError, check_endpoint
@@ -26,7 +27,7 @@ from .profile import ProfileMapper, map_profile, mapper_arity
 if TYPE_CHECKING:
     from webob import Response
 
-    from ..dispatch.context import RequestContext
+    from ..flow import FlowRequest
 
 log = logging.getLogger("authmw.providers")
 
@@ -147,6 +148,7 @@ class OAuth2Provider(Provider):
         self.response_mode = response_mode
         self.issuer = issuer
         self.refresh = bool(refresh)
+        self.refreshes_tokens = self.refresh
         self.checks = coerce_checks(checks, oidc=self.type == "oidc")
         self.flow = FlowChecks(self.id, self.checks, cross_site_post=response_mode == "form_post")
         self.profile_mapper = profile
@@ -182,7 +184,7 @@ class OAuth2Provider(Provider):
 
     # -- the flow -------------------------------------------------------------------------
 
-    def authorization_query(self, ctx: RequestContext, flow_start: Any) -> dict[str, str]:
+    def authorization_query(self, ctx: FlowRequest, flow_start: Any) -> dict[str, str]:
         """The authorization request parameters (subclasses add their own)."""
         query: dict[str, str] = {
             "response_type": "code",
@@ -203,20 +205,20 @@ class OAuth2Provider(Provider):
             query["nonce"] = flow_start.nonce
         return query
 
-    def begin(self, ctx: RequestContext) -> Response:
+    def begin(self, ctx: FlowRequest) -> Response:
         """Queue the flow cookies and redirect to the authorization endpoint."""
         endpoints = self.endpoints_or(ctx, "OAuthSignin")
         flow_start = self.flow.start(ctx)
         url = add_query(endpoints.authorization, self.authorization_query(ctx, flow_start))
         return ctx.redirect(url)
 
-    def endpoints_or(self, ctx: RequestContext, code: str) -> Endpoints:
+    def endpoints_or(self, ctx: FlowRequest, code: str) -> Endpoints:
         try:
             return self.endpoints()
         except AuthError as exc:
             raise AuthError(code, detail=exc.detail) from None
 
-    def finish(self, ctx: RequestContext) -> SignInResult:
+    def finish(self, ctx: FlowRequest) -> SignInResult:
         """Check the callback, exchange the code and map the profile."""
         if ctx.request.method == "POST" and self.response_mode != "form_post":
             raise AuthError("OAuthCallback", detail="callback by POST without form_post")
@@ -251,7 +253,7 @@ class OAuth2Provider(Provider):
             raise AuthError("OAuthCallback", detail="iss parameter mismatch")
 
     def exchange_code(
-        self, ctx: RequestContext, endpoints: Endpoints, code: str, flow: FlowData
+        self, ctx: FlowRequest, endpoints: Endpoints, code: str, flow: FlowData
     ) -> dict[str, Any]:
         """POST the code (with the PKCE verifier) to the token endpoint."""
         data = {
@@ -300,7 +302,7 @@ class OAuth2Provider(Provider):
         return self._client_secret
 
     def get_profile(
-        self, ctx: RequestContext, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
+        self, ctx: FlowRequest, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
     ) -> dict[str, Any]:
         """The user's claims: the userinfo endpoint's answer (override to add calls)."""
         if endpoints.userinfo is None:
@@ -343,13 +345,8 @@ class OAuth2Provider(Provider):
 
 
 def add_query(url: str, params: Mapping[str, str]) -> str:
-    """*url* with *params* appended to any query it already has."""
-    if not params:
-        return url
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query.extend(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    """*url* with *params* appended to any query it already has (empty values kept)."""
+    return append_query(url, params, keep_empty=True)
 
 
 def _str(value: object) -> str | None:

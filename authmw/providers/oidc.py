@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import AuthError, ConfigurationError
+from ..errors import AuthError, ConfigurationError, IdentityChangedError
 from .base import ProviderType
 from .checks import FlowData
 from .http import ProviderHTTPError, check_endpoint
@@ -17,13 +17,13 @@ from .jwks import KeyCache
 from .oauth2 import Endpoints, OAuth2Provider
 
 if TYPE_CHECKING:
-    from ..dispatch.context import RequestContext
+    from ..flow import FlowRequest
 
 log = logging.getLogger("authmw.providers.oidc")
 
 WELL_KNOWN = "/.well-known/openid-configuration"
 #: ``AuthError.detail`` of a refresh whose new ID token names another user.
-IDENTITY_CHANGED = "refreshed id_token has another sub"
+IDENTITY_CHANGED = IdentityChangedError().detail
 _SUPPORTED_ALGS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
      "HS256", "HS384", "HS512"}
@@ -167,7 +167,7 @@ class OIDCProvider(OAuth2Provider):
             raise AuthError("OAuthCallback", detail="invalid id_token") from None
 
     def get_profile(
-        self, ctx: RequestContext, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
+        self, ctx: FlowRequest, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
     ) -> dict[str, Any]:
         """ID-token claims (validated first, P-C6), merged with userinfo when requested."""
         if "id_token" not in tokens:
@@ -193,5 +193,5 @@ class OIDCProvider(OAuth2Provider):
             )
             known = claims.get("provider_account_id")
             if known is not None and fresh["sub"] != known:
-                raise AuthError("OAuthCallback", detail=IDENTITY_CHANGED)
+                raise IdentityChangedError()
         return tokens

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .._types import Claims
-from ..errors import AuthError
-from .oidc import IDENTITY_CHANGED
+from ..errors import AuthError, IdentityChangedError
+from ..util.numbers import finite_number as _number
 
 if TYPE_CHECKING:
-    from ..config import Auth
-    from .oauth2 import OAuth2Provider
+    from .base import Provider
 
 log = logging.getLogger("authmw.providers.refresh")
 
@@ -31,22 +30,20 @@ RETRY_AFTER = 30
 ERROR = "RefreshAccessTokenError"
 
 
-def make_token_refresher(auth: Auth) -> Callable[[Claims], Claims | None] | None:
+def make_token_refresher(
+    providers: Iterable[Provider],
+) -> Callable[[Claims], Claims | None] | None:
     """A function refreshing expiring access tokens in session claims, or ``None``.
 
-    ``None`` unless some provider has ``refresh=True``. The function returns new claims
-    when it changed something, else ``None``.
+    ``None`` unless some provider refreshes tokens (``refresh=True``). The function returns
+    new claims when it changed something, else ``None``.
     """
-    from .oauth2 import OAuth2Provider
-
-    providers = {
-        p.id: p for p in auth.providers.values() if isinstance(p, OAuth2Provider) and p.refresh
-    }
-    if not providers:
+    by_id = {p.id: p for p in providers if p.refreshes_tokens}
+    if not by_id:
         return None
 
     def refresh(claims: Claims) -> Claims | None:
-        provider = providers.get(claims.get("provider", ""))
+        provider = by_id.get(claims.get("provider", ""))
         if provider is None:
             return None
         return refresh_claims(provider, claims)
@@ -54,14 +51,8 @@ def make_token_refresher(auth: Auth) -> Callable[[Claims], Claims | None] | None
     return refresh
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def refresh_claims(
-    provider: OAuth2Provider, claims: Claims, *, now: float | None = None
+    provider: Provider, claims: Claims, *, now: float | None = None
 ) -> Claims | None:
     """Refresh *claims* through *provider* if the access token is (nearly) expired."""
     at = time.time() if now is None else now
@@ -76,14 +67,16 @@ def refresh_claims(
         return _failed(claims, at) if claims.get("error") != ERROR else None
     try:
         tokens = provider.refresh_tokens(refresh_token, claims)
-    except AuthError as exc:
+    except IdentityChangedError as exc:
         log.warning("refreshing the %s access token failed: %s", provider.id, exc.detail)
         failed = _failed(claims, at)
-        if exc.detail == IDENTITY_CHANGED:
-            # The identity changed: the tokens must not be used again (P-C8).
-            for key in ("access_token", "refresh_token", "expires_at"):
-                failed.pop(key, None)
+        # The identity changed: the tokens must not be used again (P-C8).
+        for key in ("access_token", "refresh_token", "expires_at"):
+            failed.pop(key, None)
         return failed
+    except AuthError as exc:
+        log.warning("refreshing the %s access token failed: %s", provider.id, exc.detail)
+        return _failed(claims, at)
     except Exception:
         log.exception("refreshing the %s access token raised", provider.id)
         return _failed(claims, at)

@@ -13,21 +13,20 @@ and paths the app behind us could read differently from the rules (dot segments,
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import webob
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
+from ..environ_keys import SESSION_KEY, UNAVAILABLE_KEY
+from ..util.urls import sign_in_redirect
 from .compile import RuleMatcher, normalize_path, path_readings
+from .decide import Refusal, refusal
 from .model import Rule, RuleConfigError, check_target, coerce_rules
-from .responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
-from .responses import MESSAGES as _MESSAGES
-from .responses import NO_STORE as _NO_STORE
+from .responses import NO_STORE, denial, request_bytes, wants_json
 from .responses import callback_url as _callback_url
-from .responses import request_bytes
-from .responses import wants_json as _wants_json
 
 log = logging.getLogger("authmw.rules")
 
@@ -44,20 +43,6 @@ def _request_path(environ: WSGIEnvironment) -> tuple[str, bytes]:
     raw = request_bytes(environ)
     # Undecodable bytes become lone surrogates: they match wildcards, never a literal.
     return raw.decode("utf-8", "surrogateescape"), raw
-
-
-def _with_param(url: str, name: str, value: str) -> str:
-    parts = urlsplit(url)
-    extra = urlencode({name: value})
-    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
-
-
-def _roles_of(user: Mapping[str, Any]) -> set[str]:
-    role, roles = user.get("role"), user.get("roles")
-    found = {role} if isinstance(role, str) else set()
-    if isinstance(roles, list | tuple | set | frozenset):
-        found.update(r for r in roles if isinstance(r, str))
-    return found
 
 
 class RulesMiddleware:
@@ -130,25 +115,20 @@ class RulesMiddleware:
         found = outcome if isinstance(outcome, Rule) else None
         if found is not None and found.public:
             return self.app(environ, start_response)
-        session = environ.get("auth.session")
-        if not isinstance(session, Mapping) or not isinstance(session.get("user"), Mapping):
-            if environ.get("auth.session_unavailable"):
-                return self._unavailable(environ, start_response, found)
-            # None, or anything that is not a session (an error object...): fail closed.
-            return self._deny(environ, start_response, found, raw, signed_in=False)
-        if found is None or self._allowed(found, session, session["user"], environ):
+        session = environ.get(SESSION_KEY)
+        roles = found.roles if found is not None else None
+        why = refusal(session, unavailable=bool(environ.get(UNAVAILABLE_KEY)), roles=roles)
+        if why is None and found is not None and not self._allowed(found, session, environ):
+            why = "forbidden"
+        if why is None:
             return self.app(environ, start_response)
-        return self._deny(environ, start_response, found, raw, signed_in=True)
+        return self._deny(environ, start_response, found, raw, why)
 
-    def _allowed(
-        self, found: Rule, session: Mapping[str, Any], user: Mapping[str, Any], environ: Any
-    ) -> bool:
-        if found.roles is not None and not found.roles & _roles_of(user):
-            return False
+    @staticmethod
+    def _allowed(found: Rule, session: Any, environ: WSGIEnvironment) -> bool:
+        """The rule's ``allow`` predicate (roles are already checked); failing closed."""
         if found.allow is None:
             return True
-        import webob
-
         try:
             verdict = found.allow(session, webob.Request(environ))
         except Exception:
@@ -159,51 +139,31 @@ class RulesMiddleware:
             return False
         return verdict
 
-    def _unavailable(
-        self, environ: WSGIEnvironment, start_response: StartResponse, found: Rule | None
-    ) -> Iterable[bytes]:
-        """The session store is down: 503 with Retry-After, never the protected page."""
-        headers = [("Retry-After", "5")]
-        if (found is not None and found.api) or _wants_json(environ):
-            body = json.dumps(
-                {"error": "SessionUnavailable", "message": "The session store is unavailable."}
-            ).encode()
-            headers.append(("Content-Type", "application/json"))
-        else:
-            body = b"Service Unavailable: sign-in is temporarily unavailable, try again shortly."
-            headers.append(("Content-Type", "text/plain; charset=utf-8"))
-        return self._answer(start_response, "503 Service Unavailable", headers, body)
-
     def _deny(
         self,
         environ: WSGIEnvironment,
         start_response: StartResponse,
         found: Rule | None,
         raw_path: bytes,
-        *,
-        signed_in: bool,
+        why: Refusal,
     ) -> Iterable[bytes]:
-        code = "AccessDenied" if signed_in else "SessionRequired"
-        if (found is not None and found.api) or _wants_json(environ):
-            body = json.dumps({"error": code, "message": _MESSAGES[code]}).encode()
-            headers = [("Content-Type", "application/json")]
-            if signed_in:
-                return self._answer(start_response, "403 Forbidden", headers, body)
-            headers.append(("WWW-Authenticate", 'Bearer realm="authmw"'))
-            return self._answer(start_response, "401 Unauthorized", headers, body)
-        if signed_in:
-            if found is not None and found.forbidden_redirect:
-                elsewhere = [("Location", found.forbidden_redirect)]
-                return self._answer(start_response, "302 Found", elsewhere, b"")
-            headers = [("Content-Type", "text/html; charset=utf-8")]
-            return self._answer(start_response, "403 Forbidden", headers, _FORBIDDEN_PAGE)
-        target = found.redirect if found is not None else None
-        if not target:
-            target = self.sign_in_url
-            if target.startswith("/"):  # the auth endpoints live under the app's mount point
-                target = str(environ.get("SCRIPT_NAME", "")).rstrip("/") + target
-        location = _with_param(target, "callbackUrl", _callback_url(environ, raw_path))
-        return self._answer(start_response, "302 Found", [("Location", location)], b"")
+        location = ""
+        if why == "anonymous":
+            target = (found.redirect if found is not None else None) or self.sign_in_url
+            location = sign_in_redirect(target, environ, _callback_url(environ, raw_path))
+        log.debug("rules: %s refused (%s)", environ.get("PATH_INFO", ""), why)
+        answer = denial(
+            why,
+            as_json=(found is not None and found.api) or wants_json(environ),
+            sign_in_location=location,
+            forbidden_redirect=found.forbidden_redirect if found is not None else None,
+        )
+        headers = list(answer.headers)
+        if not any(name == "Content-Type" for name, _ in headers):
+            headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        headers.append(("Content-Length", str(len(answer.body))))
+        start_response(answer.status_line, headers)
+        return [answer.body]
 
     @staticmethod
     def _answer(
@@ -211,5 +171,5 @@ class RulesMiddleware:
     ) -> Iterable[bytes]:
         if not any(name == "Content-Type" for name, _ in headers):
             headers = [*headers, ("Content-Type", "text/plain; charset=utf-8")]
-        start_response(status, [*headers, *_NO_STORE, ("Content-Length", str(len(body)))])
+        start_response(status, [*headers, *NO_STORE, ("Content-Length", str(len(body)))])
         return [body]

@@ -6,9 +6,13 @@ messages, the same 403 page, the same Accept reading and the same relative ``cal
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from .._types import WSGIEnvironment
+from ..util.negotiation import prefers_json
+from .decide import Refusal
 
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
 QUERY_SAFE = PATH_SAFE + "?%"
@@ -16,6 +20,14 @@ NO_STORE = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
 MESSAGES = {
     "SessionRequired": "Sign in to access this resource.",
     "AccessDenied": "You do not have permission to access this resource.",
+    "SessionUnavailable": "The session store is unavailable.",
+}
+UNAVAILABLE_TEXT = b"Service Unavailable: sign-in is temporarily unavailable, try again shortly."
+_STATUS_LINES = {
+    302: "302 Found",
+    401: "401 Unauthorized",
+    403: "403 Forbidden",
+    503: "503 Service Unavailable",
 }
 FORBIDDEN_PAGE = (
     b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>403 Forbidden</title></head>'
@@ -49,10 +61,57 @@ def callback_url(environ: WSGIEnvironment, raw_path: bytes | None = None) -> str
 
 def wants_json(environ: WSGIEnvironment) -> bool:
     """Whether ``Accept`` ranks ``application/json`` above ``text/html``."""
-    header = environ.get("HTTP_ACCEPT")
-    if not header or "json" not in header:
-        return False
-    from webob.acceptparse import create_accept_header
+    return prefers_json(environ.get("HTTP_ACCEPT"))
 
-    offers = create_accept_header(header).acceptable_offers(["text/html", "application/json"])
-    return bool(offers) and offers[0][0] == "application/json"
+
+@dataclass(frozen=True, slots=True)
+class Denial:
+    """A response to send instead of the protected page: status, headers and body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def status_line(self) -> str:
+        return _STATUS_LINES[self.status]
+
+
+def _json(status: int, code: str) -> Denial:
+    body = json.dumps({"error": code, "message": MESSAGES[code]}).encode()
+    headers = [("Content-Type", "application/json"), *NO_STORE]
+    if status == 401:
+        headers.append(("WWW-Authenticate", 'Bearer realm="authmw"'))
+    elif status == 503:
+        headers.append(("Retry-After", "5"))
+    return Denial(status, headers, body)
+
+
+def denial(
+    refusal: Refusal,
+    *,
+    as_json: bool,
+    sign_in_location: str = "",
+    forbidden_redirect: str | None = None,
+) -> Denial:
+    """The one answer for each refusal, for the rules and every framework decorator.
+
+    :param as_json: answer in JSON (an API rule or decorator, or ``Accept`` prefers JSON).
+    :param sign_in_location: where an anonymous browser goes (with its ``callbackUrl``).
+    :param forbidden_redirect: where a signed-in browser without the right goes, if set.
+    """
+    if refusal == "unavailable":
+        if as_json:
+            return _json(503, "SessionUnavailable")
+        headers = [("Retry-After", "5"), ("Content-Type", "text/plain; charset=utf-8")]
+        return Denial(503, [*headers, *NO_STORE], UNAVAILABLE_TEXT)
+    if refusal == "forbidden":
+        if as_json:
+            return _json(403, "AccessDenied")
+        if forbidden_redirect:
+            return Denial(302, [("Location", forbidden_redirect), *NO_STORE], b"")
+        headers = [("Content-Type", "text/html; charset=utf-8"), *NO_STORE]
+        return Denial(403, headers, FORBIDDEN_PAGE)
+    if as_json:
+        return _json(401, "SessionRequired")
+    return Denial(302, [("Location", sign_in_location), *NO_STORE], b"")

@@ -13,7 +13,7 @@ import re
 import secrets as _random
 from collections.abc import Sequence
 
-from ..errors import ConfigurationError
+from ..options import check_secrets
 
 __all__ = ["CsrfTokens"]
 
@@ -30,8 +30,7 @@ class CsrfTokens:
     __slots__ = ("_secrets",)
 
     def __init__(self, secrets: Sequence[str]) -> None:
-        if isinstance(secrets, str) or not secrets or not all(secrets):
-            raise ConfigurationError("CsrfTokens needs a non-empty list of secrets")
+        check_secrets(secrets, owner="CsrfTokens")
         self._secrets = tuple(secrets)
 
     def __repr__(self) -> str:

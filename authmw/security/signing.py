@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..errors import ConfigurationError
+from ..options import check_secrets
 
 __all__ = ["SignedValues"]
 
@@ -22,8 +23,7 @@ class SignedValues:
     __slots__ = ("_serializer",)
 
     def __init__(self, secrets: Sequence[str], *, salt: str) -> None:
-        if isinstance(secrets, str) or not secrets or not all(secrets):
-            raise ConfigurationError("SignedValues needs a non-empty list of secrets")
+        check_secrets(secrets, owner="SignedValues")
         if not salt:
             raise ConfigurationError("SignedValues needs a salt naming its purpose")
         # itsdangerous wants keys oldest-first and signs with the last one.

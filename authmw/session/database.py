@@ -25,13 +25,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._types import Claims
 from ..adapters.base import AdapterSession, AdapterUnavailable, NotFoundError, User
+from ..cookies.chunks import join_chunks
 from ..errors import AuthError
-from .chunks import join_chunks
 from .model import Session, default_session
-from .strategy import LoadedSession, clear_session_headers, session_cookie_headers
+from .strategy import (
+    LoadedSession,
+    SessionShaper,
+    clear_session_headers,
+    session_cookie_headers,
+    shape_session,
+)
 
 if TYPE_CHECKING:
-    from ..config import Auth, Realm
+    from ..adapters.base import Adapter
+    from .scheme_keys import SchemeKeys
 
 log = logging.getLogger("authmw.session")
 
@@ -78,11 +85,13 @@ class DatabaseStrategy:
 
     name = "database"
 
-    def __init__(self, auth: Auth) -> None:
-        self.auth = auth
-        self.adapter = auth.adapter
-        self.max_age = auth.session_options.max_age
-        self.update_age = auth.session_options.update_age
+    def __init__(
+        self, *, adapter: Adapter, callbacks: SessionShaper, max_age: int, update_age: int
+    ) -> None:
+        self.adapter = adapter
+        self.callbacks = callbacks
+        self.max_age = max_age
+        self.update_age = update_age
 
     def lookup(self, raw: str | None) -> tuple[AdapterSession, User] | None:
         """The live session row and user for cookie token *raw*, or ``None``.
@@ -97,7 +106,7 @@ class DatabaseStrategy:
         return found
 
     def load(
-        self, raw: str, realm: Realm, cookies: Mapping[str, str], *, roll: bool = False
+        self, raw: str, realm: SchemeKeys, cookies: Mapping[str, str], *, roll: bool = False
     ) -> LoadedSession | None:
         # *roll* is ignored on purpose: database sessions are written at most once per
         # update_age, however often /session is polled.
@@ -131,14 +140,22 @@ class DatabaseStrategy:
             image=user.get("image"),
             expires=expires.timestamp(),
         )
-        shaped = self.auth.callbacks.session(session=base, token=None, user=user)
-        if not isinstance(shaped, Mapping):
-            log.error("callbacks.session must return a mapping; treating as anonymous")
-            return None
-        return Session(shaped)
+        return shape_session(self.callbacks, base, token=None, user=user)
+
+    def roll(
+        self, loaded: LoadedSession, realm: SchemeKeys, cookies: Mapping[str, str]
+    ) -> LoadedSession:
+        """Nothing to do: database sessions are written at most once per ``update_age``."""
+        return loaded
+
+    def update(
+        self, token: Claims, realm: SchemeKeys, cookies: Mapping[str, str]
+    ) -> tuple[list[str], Session | None] | None:
+        """Database sessions keep no claims in the cookie: nothing to rewrite."""
+        return None
 
     def issue(
-        self, token: Claims, user: Mapping[str, Any], realm: Realm, cookies: Mapping[str, str]
+        self, token: Claims, user: Mapping[str, Any], realm: SchemeKeys, cookies: Mapping[str, str]
     ) -> list[str]:
         """A new token and row for *user* (a stored user); the request's old row is deleted."""
         user_id = user.get("id")
@@ -155,7 +172,7 @@ class DatabaseStrategy:
             raise AuthError("Configuration", detail="session user is not stored") from None
         return session_cookie_headers(realm, raw, self.max_age, cookies)
 
-    def revoke(self, raw: str | None, realm: Realm, cookies: Mapping[str, str]) -> list[str]:
+    def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
         """Delete the row (so copies of the cookie stop working) and clear the cookie.
 
         :raises StoreUnavailable: the row could not be deleted; the cookie is kept so the

@@ -26,7 +26,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -38,8 +38,10 @@ from joserfc import jwe
 from joserfc.jwk import OctKey
 
 from ..errors import ConfigurationError
-
-TokenScheme = Literal["v5", "v4"]
+from ..options import TokenScheme, check_secrets
+from ..util.numbers import finite_number as _number
+from ..util.strict_json import DECODER as _STRICT_JSON
+from ..util.strict_json import parse_object as _json_object
 
 DEFAULT_MAX_AGE = 30 * 24 * 60 * 60
 #: Longest token accepted; checked before any decoding (A-AL3).
@@ -86,36 +88,6 @@ def _b64d(segment: str) -> bytes:
         raise ValueError("non-canonical base64url")
     data = segment.encode("ascii").translate(_B64_TO_STD) + b"=" * (-rest % 4)
     return binascii.a2b_base64(data, strict_mode=True)
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate JSON key")
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-_STRICT_JSON = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-
-
-def _json_object(data: bytes) -> dict[str, Any] | None:
-    value = _STRICT_JSON.decode(data.decode("utf-8"))
-    return value if isinstance(value, dict) else None
-
-
-def _number(value: Any) -> float | None:
-    """A JSON number as a finite float; ``None`` for anything else (bools included)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None  # JSON's 1e400 parses as inf
 
 
 def _derive_key(secret: str, salt: str, scheme: TokenScheme) -> _Key:
@@ -202,10 +174,7 @@ class SessionTokenCodec:
         scheme: TokenScheme = "v5",
         cache_size: int = 1024,
     ) -> None:
-        if isinstance(secrets, str) or not secrets:
-            raise ConfigurationError("secrets must be a non-empty list of strings")
-        if any(not isinstance(s, str) or not s for s in secrets):
-            raise ConfigurationError("every secret must be a non-empty string")
+        check_secrets(secrets, owner="SessionTokenCodec")
         if scheme not in _ENC:
             raise ConfigurationError(f"unknown token scheme {scheme!r}")
         if not isinstance(salt, str) or cache_size < 0:

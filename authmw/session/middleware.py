@@ -1,89 +1,122 @@
 """SessionMiddleware: reads the session cookie once and puts the session in the environ.
 
-Sets ``environ['auth.session']`` (a :class:`~authmw.session.model.Session` or ``None``) and
-``environ['auth.token']`` (the decoded JWT claims or ``None``). Anonymous requests cost one
-substring test; Set-Cookie is only added when the session was rolled or a bad cookie cleared.
+Sets ``environ['auth.session']`` (a :class:`~authmw.session.model.Session` or ``None``),
+``environ['auth.token']`` (the decoded JWT claims or ``None``) and the whole
+:class:`~authmw.session.strategy.LoadedSession` for the auth endpoints, which reuse it instead
+of reading the session again. Anonymous requests cost one substring test.
+
+A rolled session cookie, or the clearing of a bad one, is queued in
+``environ['authmw.session_cookies']`` and added to the response; a handler that writes the
+session cookie itself (sign-in, sign-out, ``/session``) empties that list first.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
 from ..adapters.base import AdapterUnavailable
-from .chunks import join_chunks
-from .cookies import parse_cookie_header
-from .strategy import LoadedSession, clear_session_headers
+from ..cookies.chunks import join_chunks
+from ..cookies.codec import parse_cookie_header
+from ..environ_keys import (
+    AUTH_KEY,
+    CODEC_KEY,
+    COOKIES_KEY,
+    LOADED_KEY,
+    SESSION_COOKIES_KEY,
+    SESSION_KEY,
+    TOKEN_KEY,
+    UNAVAILABLE_KEY,
+)
+from .strategy import LoadedSession, SessionStrategy, clear_session_headers
 
 if TYPE_CHECKING:
-    from ..config import Auth
+    from .scheme_keys import SchemeKeys
+
+__all__ = [
+    "AUTH_KEY",
+    "COOKIES_KEY",
+    "SESSION_KEY",
+    "TOKEN_KEY",
+    "UNAVAILABLE_KEY",
+    "SessionMiddleware",
+    "SessionSource",
+]
 
 log = logging.getLogger("authmw.session")
 
-SESSION_KEY = "auth.session"
-TOKEN_KEY = "auth.token"
-UNAVAILABLE_KEY = "auth.session_unavailable"
-AUTH_KEY = "authmw.auth"
-COOKIES_KEY = "authmw.cookies"
+
+class SessionSource(Protocol):
+    """What the middleware takes from :class:`~authmw.Auth`, once, at construction."""
+
+    @property
+    def strategy(self) -> SessionStrategy: ...
+
+    @property
+    def scheme_keys(self) -> Callable[[WSGIEnvironment], SchemeKeys]: ...
 
 
 class SessionMiddleware:
     """Injects the current session into ``environ['auth.session']``.
 
     :param app: the WSGI app to wrap.
-    :param auth: the :class:`~authmw.Auth` configuration.
+    :param auth: the :class:`~authmw.Auth` configuration; its session strategy and cookie
+        keys are taken here, once.
     """
 
-    def __init__(self, app: WSGIApplication, auth: Auth) -> None:
+    def __init__(self, app: WSGIApplication, auth: SessionSource) -> None:
         self.app = app
         self.auth = auth
         self.strategy = auth.strategy
+        self.keys_for = auth.scheme_keys
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ[AUTH_KEY] = self.auth
         environ[SESSION_KEY] = None
         environ[TOKEN_KEY] = None
+        environ[LOADED_KEY] = None
+        keys = self.keys_for(environ)
+        environ[CODEC_KEY] = keys.session_codec
         header = environ.get("HTTP_COOKIE")
-        realm = self.auth.realm(environ)
-        name = realm.cookies.session_token.name
+        name = keys.cookies.session_token.name
         if not header or name not in header:
             return self.app(environ, start_response)
 
         cookies = parse_cookie_header(header)
         environ[COOKIES_KEY] = cookies
-        loaded = self.load(environ, cookies)
+        loaded = self.load(environ, keys, cookies)
         if loaded is not None:
             environ[SESSION_KEY] = loaded.session
             environ[TOKEN_KEY] = loaded.token
-            extra = loaded.set_cookies
+            environ[LOADED_KEY] = loaded
+            pending = list(loaded.set_cookies)
         elif environ.get(UNAVAILABLE_KEY):
-            extra = []  # the store is down: keep the cookie, the session may be fine
+            pending = []  # the store is down: keep the cookie, the session may be fine
         else:
-            extra = clear_session_headers(realm, cookies)
-        if not extra:
+            pending = clear_session_headers(keys, cookies)
+        if not pending:
             return self.app(environ, start_response)
+        environ[SESSION_COOKIES_KEY] = pending
 
-        def start(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
-            # A handler that set the session cookie itself (sign-in, sign-out) wins.
-            if not any(
-                key.lower() == "set-cookie" and value.startswith(name) for key, value in headers
-            ):
-                headers = [*headers, *(("Set-Cookie", value) for value in extra)]
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if pending:  # emptied by a handler that wrote the session cookie itself
+                headers = [*headers, *(("Set-Cookie", value) for value in pending)]
                 headers.append(("Vary", "Cookie"))
             return start_response(status, headers, exc_info)
 
         return self.app(environ, start)
 
-    def load(self, environ: WSGIEnvironment, cookies: dict[str, str]) -> LoadedSession | None:
+    def load(
+        self, environ: WSGIEnvironment, keys: SchemeKeys, cookies: dict[str, str]
+    ) -> LoadedSession | None:
         """Read the session from parsed *cookies*; ``None`` when absent or invalid."""
-        realm = self.auth.realm(environ)
-        raw = join_chunks(cookies, realm.cookies.session_token.name)
+        raw = join_chunks(cookies, keys.cookies.session_token.name)
         if not raw:
             return None
         try:
-            return self.strategy.load(raw, realm, cookies)
+            return self.strategy.load(raw, keys, cookies)
         except AdapterUnavailable:
             log.warning("session store unavailable; request treated as anonymous")
             environ[UNAVAILABLE_KEY] = True

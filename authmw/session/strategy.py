@@ -1,60 +1,95 @@
 """Session strategies: where a session lives (an encrypted cookie, or a database row).
 
-A strategy turns the session cookie into a :class:`LoadedSession` and back. The JWT strategy
-is stateless: it decrypts the cookie, rolls its expiry forward after ``update_age``, and never
-does I/O.
+A strategy turns the session cookie into a :class:`LoadedSession` and back. It is built once
+with the values it needs (callbacks, lifetimes, the token refresher) and never reaches back
+into :class:`~authmw.Auth`. The JWT strategy is stateless: it decrypts the cookie, rolls its
+expiry forward after ``update_age``, and never does I/O.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .._types import Claims
+from ..cookies.chunks import chunk_cookie_values, stale_chunks
 from ..errors import AuthError
-from .chunks import chunk_cookie_values, stale_chunks
 from .model import Session, default_session
 
 if TYPE_CHECKING:
-    from ..config import Auth, Realm
+    from .scheme_keys import SchemeKeys
 
 log = logging.getLogger("authmw.session")
+
+#: Refreshes provider access tokens kept in the claims; new claims, or ``None`` if unchanged.
+TokenRefresher = Callable[[Claims], "Claims | None"]
+
+
+class SessionShaper(Protocol):
+    """The one callback a strategy calls: ``session(session=, token=, user=)``."""
+
+    def session(self, **kwargs: Any) -> Any: ...
 
 
 @dataclass
 class LoadedSession:
-    """A valid session read from the request."""
+    """A valid session read from the request.
+
+    :param user: the stored user record (database sessions), read together with the session.
+    :param rolled: whether *set_cookies* already carry a fresh expiry.
+    """
 
     session: Session
     token: Claims | None
     user: Any = None
     set_cookies: list[str] = field(default_factory=list)
+    rolled: bool = False
+
+    @property
+    def user_id(self) -> str | None:
+        """The signed-in user's id: the stored user's, else the token's ``sub``."""
+        if isinstance(self.user, Mapping) and isinstance(self.user.get("id"), str):
+            return str(self.user["id"])
+        sub = (self.token or {}).get("sub")
+        return sub if isinstance(sub, str) and sub else None
 
 
 class SessionStrategy(Protocol):
     """Reads, issues and revokes sessions."""
 
     name: str
+    max_age: int
 
     def load(
-        self, raw: str, realm: Realm, cookies: Mapping[str, str], *, roll: bool = False
+        self, raw: str, realm: SchemeKeys, cookies: Mapping[str, str], *, roll: bool = False
     ) -> LoadedSession | None:
         """The session for cookie value *raw*, or ``None``; *roll* forces a fresh expiry."""
 
+    def roll(
+        self, loaded: LoadedSession, realm: SchemeKeys, cookies: Mapping[str, str]
+    ) -> LoadedSession:
+        """*loaded* with a fresh expiry where the strategy keeps it in the cookie."""
+
     def issue(
-        self, token: Claims, user: Mapping[str, Any], realm: Realm, cookies: Mapping[str, str]
+        self, token: Claims, user: Mapping[str, Any], realm: SchemeKeys, cookies: Mapping[str, str]
     ) -> list[str]:
         """``Set-Cookie`` values for a new session (replacing any old one)."""
 
-    def revoke(self, raw: str | None, realm: Realm, cookies: Mapping[str, str]) -> list[str]:
+    def update(
+        self, token: Claims, realm: SchemeKeys, cookies: Mapping[str, str]
+    ) -> tuple[list[str], Session | None] | None:
+        """Rewrite the session from updated *token* claims: cookies and the new session JSON;
+        ``None`` when the strategy keeps nothing of the token (database sessions)."""
+
+    def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
         """End the session: ``Set-Cookie`` values that clear it."""
 
 
 def session_cookie_headers(
-    realm: Realm, value: str, max_age: int, cookies: Mapping[str, str]
+    realm: SchemeKeys, value: str, max_age: int, cookies: Mapping[str, str]
 ) -> list[str]:
     """Set the (possibly chunked) session cookie and expire chunks no longer used."""
     spec = realm.cookies.session_token
@@ -68,11 +103,22 @@ def session_cookie_headers(
     return headers
 
 
-def clear_session_headers(realm: Realm, cookies: Mapping[str, str]) -> list[str]:
+def clear_session_headers(realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
     """Expire the session cookie and every chunk of it the request carried."""
     spec = realm.cookies.session_token
     names = stale_chunks(cookies, spec.name, ())
     return [spec.delete(name) for name in names] or [spec.delete()]
+
+
+def shape_session(
+    callbacks: SessionShaper, base: dict[str, Any], *, token: Claims | None, user: Any
+) -> Session | None:
+    """The session JSON through the ``session`` callback; ``None`` if it returns a non-mapping."""
+    shaped = callbacks.session(session=base, token=token, user=user)
+    if not isinstance(shaped, Mapping):
+        log.error("callbacks.session must return a mapping; treating as anonymous")
+        return None
+    return Session(shaped)
 
 
 class JWTStrategy:
@@ -80,32 +126,52 @@ class JWTStrategy:
 
     name = "jwt"
 
-    def __init__(self, auth: Auth) -> None:
-        self.auth = auth
-        self.max_age = auth.session_options.max_age
-        self.update_age = auth.session_options.update_age
+    def __init__(
+        self,
+        *,
+        callbacks: SessionShaper,
+        max_age: int,
+        update_age: int,
+        refresher: TokenRefresher | None = None,
+    ) -> None:
+        self.callbacks = callbacks
+        self.max_age = max_age
+        self.update_age = update_age
+        self.refresher = refresher
 
     def load(
-        self, raw: str, realm: Realm, cookies: Mapping[str, str], *, roll: bool = False
+        self, raw: str, realm: SchemeKeys, cookies: Mapping[str, str], *, roll: bool = False
     ) -> LoadedSession | None:
         now = time.time()
         token = realm.session_codec.decode(raw, now=now)
         if token is None or not isinstance(token.get("sub"), str):
             return None
-        set_cookies: list[str] = []
-        refresher = self.auth.token_refresher
-        if refresher is not None:
-            refreshed = refresher(token)
+        if self.refresher is not None:
+            refreshed = self.refresher(token)
             if refreshed is not None:
                 token, roll = refreshed, True
-        expires = float(token["exp"])
         if roll or now - float(token.get("iat", now)) >= self.update_age:
-            fresh = {k: v for k, v in token.items() if k not in ("iat", "exp")}
-            encoded = realm.session_codec.encode(fresh, max_age=self.max_age, now=now)
-            set_cookies = session_cookie_headers(realm, encoded, self.max_age, cookies)
-            expires = now + self.max_age
-        session = self.shape(token, expires)
-        return None if session is None else LoadedSession(session, token, None, set_cookies)
+            return self._rolled(token, realm, cookies, now)
+        session = self.shape(token, float(token["exp"]))
+        return None if session is None else LoadedSession(session, token)
+
+    def _rolled(
+        self, token: Claims, realm: SchemeKeys, cookies: Mapping[str, str], now: float
+    ) -> LoadedSession | None:
+        fresh = {k: v for k, v in token.items() if k not in ("iat", "exp")}
+        encoded = realm.session_codec.encode(fresh, max_age=self.max_age, now=now)
+        set_cookies = session_cookie_headers(realm, encoded, self.max_age, cookies)
+        session = self.shape(token, now + self.max_age)
+        if session is None:
+            return None
+        return LoadedSession(session, token, None, set_cookies, rolled=True)
+
+    def roll(
+        self, loaded: LoadedSession, realm: SchemeKeys, cookies: Mapping[str, str]
+    ) -> LoadedSession:
+        if loaded.rolled or loaded.token is None:
+            return loaded
+        return self._rolled(loaded.token, realm, cookies, time.time()) or loaded
 
     def shape(self, token: Claims, expires: float) -> Session | None:
         """The session JSON for *token*, through the ``session`` callback."""
@@ -115,14 +181,10 @@ class JWTStrategy:
             image=token.get("picture"),
             expires=expires,
         )
-        shaped = self.auth.callbacks.session(session=base, token=token, user=None)
-        if not isinstance(shaped, Mapping):
-            log.error("callbacks.session must return a mapping; treating as anonymous")
-            return None
-        return Session(shaped)
+        return shape_session(self.callbacks, base, token=token, user=None)
 
     def issue(
-        self, token: Claims, user: Mapping[str, Any], realm: Realm, cookies: Mapping[str, str]
+        self, token: Claims, user: Mapping[str, Any], realm: SchemeKeys, cookies: Mapping[str, str]
     ) -> list[str]:
         claims = {k: v for k, v in token.items() if k not in ("iat", "exp", "jti")}
         try:
@@ -131,14 +193,11 @@ class JWTStrategy:
             raise AuthError("Callback", detail="session token too large or not JSON") from None
         return session_cookie_headers(realm, encoded, self.max_age, cookies)
 
-    def revoke(self, raw: str | None, realm: Realm, cookies: Mapping[str, str]) -> list[str]:
+    def update(
+        self, token: Claims, realm: SchemeKeys, cookies: Mapping[str, str]
+    ) -> tuple[list[str], Session | None] | None:
+        headers = self.issue(token, {}, realm, cookies)
+        return headers, self.shape(token, time.time() + self.max_age)
+
+    def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
         return clear_session_headers(realm, cookies)
-
-
-def make_strategy(auth: Auth) -> SessionStrategy:
-    """The strategy named by ``auth.session_options.strategy``."""
-    if auth.session_options.strategy == "database":
-        from .database import DatabaseStrategy
-
-        return DatabaseStrategy(auth)
-    return JWTStrategy(auth)

@@ -20,7 +20,7 @@ from ...errors import ConfigurationError
 from ..oidc import OIDCProvider
 
 if TYPE_CHECKING:
-    from ...dispatch.context import RequestContext
+    from ...flow import FlowRequest
     from ..checks import FlowData
     from ..oauth2 import Endpoints
 
@@ -111,7 +111,7 @@ class Apple(OIDCProvider):
         return self._client_secret
 
     def get_profile(
-        self, ctx: RequestContext, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
+        self, ctx: FlowRequest, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
     ) -> dict[str, Any]:
         claims = super().get_profile(ctx, endpoints, tokens, flow)
         raw = ctx.body.get("user") if ctx.request.method == "POST" else None

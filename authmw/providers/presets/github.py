@@ -8,7 +8,7 @@ from ...errors import AuthError
 from ..oauth2 import Endpoints, OAuth2Provider
 
 if TYPE_CHECKING:
-    from ...dispatch.context import RequestContext
+    from ...flow import FlowRequest
     from ..checks import FlowData
 
 
@@ -46,7 +46,7 @@ class GitHub(OAuth2Provider):
         )
 
     def get_profile(
-        self, ctx: RequestContext, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
+        self, ctx: FlowRequest, endpoints: Endpoints, tokens: dict[str, Any], flow: FlowData
     ) -> dict[str, Any]:
         claims = super().get_profile(ctx, endpoints, tokens, flow)
         if not claims.get("email"):

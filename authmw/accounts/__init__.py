@@ -1,0 +1,1 @@
+"""Accounts: who a sign-in is (linking provider accounts to stored users) and its completion."""

@@ -1,0 +1,114 @@
+"""The shared end of every sign-in: callbacks, the user record, the new session, the redirect."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AuthError
+
+if TYPE_CHECKING:
+    from webob import Response
+
+    from ..callbacks import Callbacks, Events
+    from ..flow import FlowRequest
+    from ..providers.base import Provider, SignInResult
+    from ..session.strategy import SessionStrategy
+    from .linking import AccountLinking
+
+log = logging.getLogger("authmw.signin")
+
+
+class SignInCompletion:
+    """Runs ``sign_in`` and ``jwt`` callbacks, issues a new session and redirects.
+
+    :param linking: resolves the stored user when an adapter keeps users (else ``None``).
+    :param new_user_page: ``pages.new_user``, where a first sign-in goes.
+    """
+
+    def __init__(
+        self,
+        *,
+        callbacks: Callbacks,
+        events: Events,
+        strategy: SessionStrategy,
+        linking: AccountLinking | None = None,
+        new_user_page: str | None = None,
+    ) -> None:
+        self.callbacks = callbacks
+        self.events = events
+        self.strategy = strategy
+        self.linking = linking
+        self.new_user_page = new_user_page
+
+    def complete(self, ctx: FlowRequest, provider: Provider, result: SignInResult) -> Response:
+        """:raises AuthError: ``AccessDenied`` when the ``sign_in`` callback refuses."""
+        user = result.user
+        account = result.account or {
+            "provider": provider.id,
+            "type": provider.type,
+            "providerAccountId": str(user["id"]),
+        }
+        try:
+            verdict = self.callbacks.sign_in(
+                user=user,
+                account=account,
+                profile=result.profile,
+                email=result.email,
+                credentials=result.credentials,
+            )
+        except Exception:
+            log.exception("callbacks.sign_in raised for provider %s", provider.id)
+            raise AuthError("AccessDenied", detail="sign_in callback raised") from None
+        if verdict is False or verdict is None:
+            raise AuthError("AccessDenied", detail="sign_in callback refused")
+        if isinstance(verdict, str):
+            return ctx.redirect(ctx.sanitize(verdict))
+
+        is_new_user = False
+        if self.linking is not None:
+            user, is_new_user = self.linking.resolve(ctx, provider, result, account)
+        token = self._token(user, account, provider, result, is_new_user)
+        ctx.set_cookies.extend(result.extra_cookies)
+        ctx.set_session_cookies(self.strategy.issue(token, user, ctx.realm, ctx.cookies))
+        self.events.emit(
+            "sign_in", user=user, account=account, profile=result.profile, is_new_user=is_new_user
+        )
+        log.info("signed in with provider %s", provider.id)
+        url = ctx.callback_url()
+        if is_new_user and self.new_user_page:
+            url = ctx.page_url(self.new_user_page, "signin", callbackUrl=url)
+        return ctx.redirect(url)
+
+    def _token(
+        self,
+        user: Mapping[str, Any],
+        account: Mapping[str, Any],
+        provider: Provider,
+        result: SignInResult,
+        is_new_user: bool,
+    ) -> dict[str, Any]:
+        token: dict[str, Any] = {
+            "name": user.get("name"),
+            "email": user.get("email"),
+            "picture": user.get("image"),
+            "sub": str(user["id"]),
+            **provider.session_claims(result.account),
+        }
+        try:
+            token = self.callbacks.jwt(
+                token=token,
+                user=user,
+                account=account,
+                profile=result.profile,
+                trigger="signUp" if is_new_user else "signIn",
+                is_new_user=is_new_user,
+                session=None,
+            )
+        except Exception:
+            log.exception("callbacks.jwt raised at sign-in")
+            raise AuthError("Configuration", detail="jwt callback raised") from None
+        if not isinstance(token, Mapping):
+            raise AuthError("Configuration", detail="jwt callback must return a mapping")
+        return dict(token)

@@ -1,0 +1,1 @@
+"""Cookies: the header codec, NextAuth-style chunking, and the cookie names and attributes."""

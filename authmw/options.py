@@ -1,0 +1,172 @@
+"""Validated option values and their environment fallbacks (no I/O beyond ``os.environ``).
+
+Everything :class:`authmw.Auth` is given is checked here once, at construction, and raises
+:class:`~authmw.errors.ConfigurationError`; nothing here is read per request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "DAY",
+    "MIN_SECRET_LENGTH",
+    "Pages",
+    "SessionOptions",
+    "TokenScheme",
+    "check_secrets",
+    "coerce_options",
+    "env_flag",
+    "resolve_base_path",
+    "resolve_secrets",
+    "resolve_url",
+]
+
+MIN_SECRET_LENGTH = 32
+DAY = 24 * 60 * 60
+
+TokenScheme = Literal["v5", "v4"]
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """How sessions are kept.
+
+    :param strategy: ``"jwt"`` (encrypted cookie, the default) or ``"database"`` (adapter).
+    :param max_age: seconds a session lives without activity (30 days).
+    :param update_age: how often the expiry is rolled forward (24 hours).
+    :param scheme: session token format, ``"v5"`` (Auth.js) or ``"v4"`` (NextAuth 4).
+    """
+
+    strategy: Literal["jwt", "database"] | None = None
+    max_age: int = 30 * DAY
+    update_age: int = DAY
+    scheme: TokenScheme = "v5"
+
+    def __post_init__(self) -> None:
+        if self.strategy not in (None, "jwt", "database"):
+            raise ConfigurationError("session.strategy must be 'jwt' or 'database'")
+        if not isinstance(self.max_age, int) or self.max_age <= 0:
+            raise ConfigurationError("session.max_age must be a positive number of seconds")
+        if not isinstance(self.update_age, int) or not 0 <= self.update_age <= self.max_age:
+            raise ConfigurationError("session.update_age must be between 0 and max_age")
+        if self.scheme not in ("v5", "v4"):
+            raise ConfigurationError("session.scheme must be 'v5' or 'v4'")
+
+    def resolved(self, *, has_adapter: bool) -> SessionOptions:
+        """These options with the strategy chosen (``database`` when there is an adapter)."""
+        strategy = self.strategy or ("database" if has_adapter else "jwt")
+        if strategy == "database" and not has_adapter:
+            raise ConfigurationError("session.strategy='database' needs an adapter")
+        return SessionOptions(strategy, self.max_age, self.update_age, self.scheme)
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Your own pages to use instead of the built-in ones (paths or same-origin URLs)."""
+
+    sign_in: str | None = None
+    sign_out: str | None = None
+    error: str | None = None
+    verify_request: str | None = None
+    new_user: str | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value.startswith(("/", "http://", "https://")):
+                raise ConfigurationError(f"pages.{f.name} must be a path or an http(s) URL")
+            if value.startswith("//") or any(c in value for c in "\r\n\\"):
+                raise ConfigurationError(f"pages.{f.name} is not a safe URL")
+
+
+def coerce_options(value: Any, cls: type[Any], what: str) -> Any:
+    """*value* as a *cls*: ``None`` gives the defaults, a mapping gives its known fields."""
+    if value is None:
+        return cls()
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        known = {f.name for f in fields(cls)}
+        unknown = set(value) - known
+        if unknown:
+            raise ConfigurationError(f"unknown {what} options: {', '.join(sorted(unknown))}")
+        return cls(**value)
+    raise ConfigurationError(f"{what} must be a {cls.__name__} or a mapping")
+
+
+def env_flag(name: str) -> bool:
+    """Whether environment variable *name* is set to a true value (``1``, ``true``, ...)."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_secrets(
+    secrets: object, *, owner: str, min_length: int = 1, hint: str = ""
+) -> tuple[str, ...]:
+    """The one validation of a secret list: a non-empty list of strings of *min_length*.
+
+    :raises ConfigurationError: naming *owner* (who needs the secrets).
+    """
+    if isinstance(secrets, str) or not isinstance(secrets, Sequence) or not secrets:
+        raise ConfigurationError(f"{owner} needs a non-empty list of secrets{hint}")
+    for item in secrets:
+        if not isinstance(item, str) or len(item) < max(min_length, 1):
+            raise ConfigurationError(
+                f"each secret must be a string of at least {max(min_length, 1)} characters{hint}"
+            )
+    return tuple(secrets)
+
+
+def resolve_secrets(secret: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The configured secret(s), else ``AUTHMW_SECRET``; each at least 32 characters."""
+    hint = " (generate one with `authmw secret`)"
+    if secret is None:
+        secret = os.environ.get("AUTHMW_SECRET") or None
+    if secret is None:
+        raise ConfigurationError(
+            "a secret is required: pass secret=... or set AUTHMW_SECRET" + hint
+        )
+    if isinstance(secret, str):
+        secret = (secret,)
+    elif not isinstance(secret, list | tuple):
+        raise ConfigurationError("secret must be a string or a list of strings")
+    if not secret:
+        raise ConfigurationError("secret list is empty")
+    return check_secrets(secret, owner="Auth", min_length=MIN_SECRET_LENGTH, hint=hint)
+
+
+def resolve_url(url: str | None, *, trust_host: bool) -> str | None:
+    """The public origin (``AUTHMW_URL`` fallback) without a trailing slash, or ``None`` when
+    it comes from the request (*trust_host*)."""
+    url = url or os.environ.get("AUTHMW_URL") or None
+    if url is None:
+        if not trust_host:
+            raise ConfigurationError(
+                "url is required (the public origin, e.g. https://app.example): pass url=..., "
+                "set AUTHMW_URL, or set trust_host=True behind a trusted proxy"
+            )
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"url must be an absolute http(s) URL, got {url!r}")
+    if parts.query or parts.fragment or parts.username:
+        raise ConfigurationError("url must not have a query, fragment or user info")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def resolve_base_path(base_path: str) -> str:
+    """*base_path* without a trailing slash; it must be a plain absolute path."""
+    if not isinstance(base_path, str) or not base_path.startswith("/"):
+        raise ConfigurationError("base_path must start with '/'")
+    base_path = base_path.rstrip("/")
+    if not base_path or "//" in base_path or any(c in base_path for c in "?#%\\ "):
+        raise ConfigurationError(f"invalid base_path {base_path!r}")
+    return base_path

@@ -1,0 +1,32 @@
+"""Choosing and building the session strategy named by the options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..options import SessionOptions
+from .database import DatabaseStrategy
+from .strategy import JWTStrategy, SessionShaper, SessionStrategy, TokenRefresher
+
+
+def make_strategy(
+    options: SessionOptions,
+    *,
+    callbacks: SessionShaper,
+    adapter: Any = None,
+    refresher: TokenRefresher | None = None,
+) -> SessionStrategy:
+    """The strategy named by ``options.strategy`` (``database`` needs *adapter*)."""
+    if options.strategy == "database":
+        return DatabaseStrategy(
+            adapter=adapter,
+            callbacks=callbacks,
+            max_age=options.max_age,
+            update_age=options.update_age,
+        )
+    return JWTStrategy(
+        callbacks=callbacks,
+        max_age=options.max_age,
+        update_age=options.update_age,
+        refresher=refresher,
+    )

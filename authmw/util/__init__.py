@@ -1,0 +1,1 @@
+"""Small dependency-free helpers: strict JSON, numbers, URL query building, Accept reading."""
