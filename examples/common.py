@@ -61,10 +61,25 @@ def authorize(credentials: dict[str, str], request: Any) -> dict[str, Any] | Non
     return {k: user[k] for k in ("id", "name", "email", "role")}
 
 
+def demo_account(email: str | None) -> dict[str, Any] | None:
+    """The demo user with *email*, whichever way they signed in (password or email link)."""
+    return DEMO_USERS.get((email or "").strip().lower())
+
+
 def jwt_callback(token: dict[str, Any], user: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Copy the role into the session token at sign-in."""
-    if user and "role" in user:
-        token["role"] = user["role"]
+    """At sign-in, one account per address: a demo user keeps their id and role.
+
+    An email link creates a user record of its own; mapping by address makes
+    ``admin@example.com`` the same admin whether they used the password or the link.
+    """
+    if user is None:
+        return token
+    known = demo_account(user.get("email"))
+    if known:
+        token["sub"] = known["id"]
+        token["role"] = known["role"]
+    else:
+        token["role"] = user.get("role", "user")
     return token
 
 
@@ -75,14 +90,14 @@ def session_callback(
 ) -> dict[str, Any]:
     """Expose the role (and the user id) to the app through the session.
 
-    With jwt sessions the role comes from the token; with database sessions from the user
-    record (looked up among the demo users by email).
+    With jwt sessions both come from the token; with database sessions from the user
+    record (a demo user by email keeps their role).
     """
     if token:
         session["user"]["role"] = token.get("role", "user")
         session["user"]["id"] = token.get("sub")
     elif user:
-        known = DEMO_USERS.get(user.get("email") or "")
+        known = demo_account(user.get("email"))
         session["user"]["role"] = known["role"] if known else "user"
         session["user"]["id"] = user.get("id")
     return session

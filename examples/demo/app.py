@@ -21,7 +21,9 @@ _STYLE = (
 def _page(title: str, body: str, session: Any) -> bytes:
     if session:
         who = escape(session["user"].get("email") or "")
-        account = f'Signed in as <b>{who}</b> · <a href="/api/auth/signout">Sign out</a>'
+        account = (
+            f'Signed in as <b>{who}</b> · <a href="/api/auth/signout?callbackUrl=/">Sign out</a>'
+        )
     else:
         account = '<a href="/api/auth/signin">Sign in</a>'
     return (
