@@ -13,7 +13,7 @@ import secrets
 import sys
 from typing import Any
 
-from authmw import Auth, CredentialsProvider
+from authmw import Auth, ConfigurationError, CredentialsProvider
 
 _ITERATIONS = 100_000
 
@@ -127,18 +127,17 @@ def secret_from_env() -> str:
     return secrets.token_urlsafe(32)
 
 
-def make_auth(
-    *, secret: str | None = None, url: str, extra_providers: Any = (), **options: Any
-) -> Auth:
-    """The demo's authmw configuration (credentials + any provider configured in the env)."""
-    providers: list[Any] = [credentials_provider(), *extra_providers]
-    try:
-        from authmw.providers.presets import from_environment
-    except ImportError:  # pragma: no cover - presets arrive with the OAuth providers
-        pass
-    else:
-        providers.extend(from_environment())
-    return Auth(
+def make_auth(*, secret: str | None = None, url: str, **options: Any) -> Auth:
+    """The examples' authmw configuration: password and email sign-in, any OAuth provider
+    configured in the environment, and the store of :mod:`examples.demo.storage`."""
+    from authmw.providers.presets import from_environment
+
+    from .demo.storage import demo_options
+
+    options = {**demo_options(), **options}
+    extra_providers = options.pop("extra_providers", ())
+    providers: list[Any] = [credentials_provider(), *extra_providers, *from_environment()]
+    auth = Auth(
         secret=secret or secret_from_env(),
         url=url,
         providers=providers,
@@ -146,6 +145,8 @@ def make_auth(
         theme={"brand_color": "#4f46e5"},
         **options,
     )
+    print(f"authmw: providers enabled: {', '.join(auth.providers)}", file=sys.stderr)
+    return auth
 
 
 def server_address() -> tuple[str, int, str]:
@@ -161,7 +162,11 @@ def serve_example(create_app: Any, label: str) -> None:
     from waitress import serve
 
     host, port, url = server_address()
-    app = create_app(url=url)
+    try:
+        app = create_app(url=url)
+    except ConfigurationError as error:
+        print(f"authmw: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     print(
         f"{label} on {url}\n"
         "  sign in as alice@example.com / alice-password or admin@example.com / admin-password",

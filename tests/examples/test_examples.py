@@ -125,19 +125,24 @@ def _free_port() -> int:
         return port
 
 
+def _example_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "AUTHMW_SECRET": SECRET,
+        "AUTHMW_DATABASE_URL": str(tmp_path / "demo.sqlite3"),
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+    for name in ("AUTHMW_URL", "DJANGO_SETTINGS_MODULE", "AUTHMW_SMTP_URL"):
+        env.pop(name, None)
+    return env
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_make_demo_serves_on_host_and_port(name: str) -> None:
+def test_make_demo_serves_on_host_and_port(name: str, tmp_path: Path) -> None:
     """``python -m examples.<name>`` (what ``make demo EXAMPLE=<name>`` runs) answers on $PORT."""
     port = _free_port()
-    env: dict[str, Any] = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "AUTHMW_SECRET": SECRET,
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("AUTHMW_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env: dict[str, Any] = _example_env(tmp_path, HOST="127.0.0.1", PORT=str(port))
     process = subprocess.Popen(
         [sys.executable, "-m", f"examples.{name}"],
         cwd=ROOT,
@@ -159,8 +164,46 @@ def test_make_demo_serves_on_host_and_port(name: str) -> None:
                 time.sleep(0.1)
     finally:
         process.terminate()
-        out, _ = process.communicate(timeout=10)
+        out, err = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}" in out
+    if name != "pyramid":  # the Pyramid example is configured from settings (credentials only)
+        assert "providers enabled: credentials, email" in err
+
+
+def test_demo_configuration_error_is_one_clear_line(tmp_path: Path) -> None:
+    """A misconfigured provider stops the demo with its message, not a traceback."""
+    env = _example_env(tmp_path, AUTHMW_OKTA_ID="id", AUTHMW_OKTA_SECRET="secret")
+    env.pop("AUTHMW_OKTA_ISSUER", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "examples.demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "configuration error: AUTHMW_OKTA_ISSUER is required" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_make_demo_lists_the_examples_for_an_unknown_one() -> None:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "demo", "EXAMPLE=nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert "No example 'nope'. Choose one of: bottle demo django flask pyramid" in result.stdout
+
+
+def test_demo_database_is_per_checkout() -> None:
+    from examples.demo.storage import DEFAULT_DATABASE
+
+    assert DEFAULT_DATABASE == ROOT / "demo.sqlite3"
+    assert "/demo.sqlite3" in (ROOT / ".gitignore").read_text().splitlines()
 
 
 def test_pyramid_development_ini_loads(monkeypatch: pytest.MonkeyPatch) -> None:
