@@ -67,3 +67,10 @@ _DEFAULT_STATUS = {
     "CredentialsSignin": 401,
     "SessionRequired": 401,
 }
+
+
+def missing_extra(error: ModuleNotFoundError, extra: str) -> ModuleNotFoundError:
+    """*error* again, naming the extra that installs the missing package."""
+    return ModuleNotFoundError(
+        f"{error.name} is not installed: pip install 'authmw[{extra}]'", name=error.name
+    )

@@ -31,7 +31,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from ..errors import missing_extra
+
+try:
+    import sqlalchemy as sa
+except ModuleNotFoundError as error:  # pragma: no cover - tested in a subprocess
+    raise missing_extra(error, "sql") from error
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.expression import Executable
@@ -52,6 +57,7 @@ from .base import (
     now,
     utc,
 )
+from .sql_engine import make_engine
 
 __all__ = ["SQLAdapter"]
 
@@ -116,33 +122,6 @@ def _tables(metadata: sa.MetaData, p: str) -> tuple[sa.Table, sa.Table, sa.Table
     return users, accounts, sessions, tokens
 
 
-def _sqlite_pragmas(busy_ms: int) -> Any:
-    pragmas = (f"busy_timeout = {busy_ms}", "foreign_keys = ON", "journal_mode = WAL")
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        for pragma in (*pragmas, "synchronous = NORMAL"):
-            dbapi_connection.execute(f"PRAGMA {pragma}")
-
-    return on_connect
-
-
-def _make_engine(target: str | Path, timeout: float, options: dict[str, Any]) -> Engine:
-    text = str(target)
-    url = sa.make_url(text if "://" in text else f"sqlite:///{text}")
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    options = {"pool_pre_ping": True, "pool_timeout": timeout, "hide_parameters": True, **options}
-    connect_args = dict(options.pop("connect_args", {}))
-    if url.get_backend_name() == "postgresql":
-        connect_args.setdefault("connect_timeout", max(1, round(timeout)))
-    elif url.get_backend_name() == "sqlite":
-        connect_args.setdefault("timeout", timeout)
-    engine = sa.create_engine(url, connect_args=connect_args, **options)
-    if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas(int(timeout * 1000)))
-    return engine
-
-
 class SQLAdapter:
     """Adapter for SQLite and PostgreSQL.
 
@@ -169,7 +148,7 @@ class SQLAdapter:
         if isinstance(url_or_engine, Engine):
             self.engine = url_or_engine
         else:
-            self.engine = _make_engine(url_or_engine, timeout, dict(engine_options or {}))
+            self.engine = make_engine(url_or_engine, timeout, dict(engine_options or {}))
         self.metadata = sa.MetaData()
         self.users, self.accounts, self.sessions, self.tokens = _tables(self.metadata, table_prefix)
         if create_tables:
