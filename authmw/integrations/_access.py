@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 
 from .._types import WSGIEnvironment
 from ..errors import ConfigurationError
-from ..rules.responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
 from ..rules.responses import MESSAGES as _MESSAGES
 from ..rules.responses import NO_STORE as _NO_STORE
+from ..rules.responses import PAGE_HEADERS as _PAGE_HEADERS
 from ..rules.responses import callback_url as current_url
+from ..rules.responses import forbidden_page
 from ..rules.responses import wants_json as wants_json
 from ..session.middleware import AUTH_KEY, SESSION_KEY
 
@@ -120,8 +121,9 @@ def deny(environ: WSGIEnvironment, *, signed_in: bool, api: bool = False) -> Den
     if signed_in:
         if as_json:
             return _json(403, "AccessDenied")
-        headers = [("Content-Type", "text/html; charset=utf-8"), *_NO_STORE]
-        return Denial(403, headers, _FORBIDDEN_PAGE)
+        location = sign_in_location(auth_of(environ), environ)
+        page = forbidden_page(environ, sign_in_url=location)
+        return Denial(403, [*_PAGE_HEADERS, *_NO_STORE], page)
     if as_json:
         return _json(401, "SessionRequired")
     location = sign_in_location(auth_of(environ), environ)

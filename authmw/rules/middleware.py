@@ -17,17 +17,17 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
 from .compile import RuleMatcher, normalize_path, path_readings
 from .model import Rule, RuleConfigError, check_target, coerce_rules
-from .responses import FORBIDDEN_PAGE as _FORBIDDEN_PAGE
 from .responses import MESSAGES as _MESSAGES
 from .responses import NO_STORE as _NO_STORE
-from .responses import callback_url as _callback_url
+from .responses import PAGE_HEADERS as _PAGE_HEADERS
+from .responses import forbidden_page as _forbidden_page
 from .responses import request_bytes
 from .responses import wants_json as _wants_json
+from .responses import with_callback as _with_callback
 
 log = logging.getLogger("authmw.rules")
 
@@ -44,12 +44,6 @@ def _request_path(environ: WSGIEnvironment) -> tuple[str, bytes]:
     raw = request_bytes(environ)
     # Undecodable bytes become lone surrogates: they match wildcards, never a literal.
     return raw.decode("utf-8", "surrogateescape"), raw
-
-
-def _with_param(url: str, name: str, value: str) -> str:
-    parts = urlsplit(url)
-    extra = urlencode({name: value})
-    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
 
 
 def _roles_of(user: Mapping[str, Any]) -> set[str]:
@@ -191,18 +185,19 @@ class RulesMiddleware:
                 return self._answer(start_response, "403 Forbidden", headers, body)
             headers.append(("WWW-Authenticate", 'Bearer realm="authmw"'))
             return self._answer(start_response, "401 Unauthorized", headers, body)
-        if signed_in:
-            if found is not None and found.forbidden_redirect:
-                elsewhere = [("Location", found.forbidden_redirect)]
-                return self._answer(start_response, "302 Found", elsewhere, b"")
-            headers = [("Content-Type", "text/html; charset=utf-8")]
-            return self._answer(start_response, "403 Forbidden", headers, _FORBIDDEN_PAGE)
         target = found.redirect if found is not None else None
         if not target:
             target = self.sign_in_url
             if target.startswith("/"):  # the auth endpoints live under the app's mount point
                 target = str(environ.get("SCRIPT_NAME", "")).rstrip("/") + target
-        location = _with_param(target, "callbackUrl", _callback_url(environ, raw_path))
+        location = _with_callback(target, environ, raw_path)
+        if signed_in:
+            if found is not None and found.forbidden_redirect:
+                elsewhere = [("Location", found.forbidden_redirect)]
+                return self._answer(start_response, "302 Found", elsewhere, b"")
+            # The themed page: who is signed in, a way home and one to sign in as someone else.
+            page = _forbidden_page(environ, sign_in_url=location)
+            return self._answer(start_response, "403 Forbidden", list(_PAGE_HEADERS), page)
         return self._answer(start_response, "302 Found", [("Location", location)], b"")
 
     @staticmethod
