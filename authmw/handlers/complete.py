@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("authmw.signin")
 
+#: (token claim, user field) of the default token.
+_DEFAULT_CLAIMS = (("name", "name"), ("email", "email"), ("picture", "image"))
+
 
 def complete_sign_in(ctx: RequestContext, provider: Provider, result: SignInResult) -> Response:
     """Run ``sign_in`` and ``jwt`` callbacks, issue a new session and redirect.
@@ -50,13 +53,13 @@ def complete_sign_in(ctx: RequestContext, provider: Provider, result: SignInResu
     if users is not None:
         user, is_new_user = users.resolve(ctx, provider, result, account)
 
+    # NextAuth's default token {name, email, picture: user.image, sub}: a field the user does
+    # not have is left out (JSON drops undefined), so the session shows no such key either.
     token: dict[str, Any] = {
-        "name": user.get("name"),
-        "email": user.get("email"),
-        "picture": user.get("image"),
-        "sub": str(user["id"]),
-        **provider.session_claims(result.account),
+        claim: user[field] for claim, field in _DEFAULT_CLAIMS if field in user
     }
+    token["sub"] = str(user["id"])
+    token.update(provider.session_claims(result.account))
     try:
         token = auth.callbacks.jwt(
             token=token,

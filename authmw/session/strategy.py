@@ -115,6 +115,11 @@ class JWTStrategy:
             image=token.get("picture"),
             expires=expires,
         )
+        # NextAuth v4 maps token name/email/picture to user name/email/image; a claim the token
+        # lacks is undefined there and absent from the JSON (a null claim stays null).
+        for claim, key in (("name", "name"), ("email", "email"), ("picture", "image")):
+            if claim not in token:
+                del base["user"][key]
         shaped = self.auth.callbacks.session(session=base, token=token, user=None)
         if not isinstance(shaped, Mapping):
             log.error("callbacks.session must return a mapping; treating as anonymous")
