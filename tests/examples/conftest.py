@@ -1,15 +1,10 @@
-"""Make the repository root importable (``examples`` is not an installed package)."""
+"""The example apps under test (the top conftest makes ``examples`` importable)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import pytest
 import webtest
 
 from examples.demo.app import create_app
+from tests.support import sign_in
 
 SECRET = "demo-test-secret-" + "x" * 32
 
@@ -27,12 +28,7 @@ def test_demo_admin_role_works_with_both_strategies(
 ) -> None:
     monkeypatch.setenv("AUTHMW_SESSION_STRATEGY", strategy)
     app = webtest.TestApp(create_app(secret=SECRET, url="http://localhost"))
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    app.post(
-        "/api/auth/callback/credentials",
-        {"csrfToken": token, "email": "admin@example.com", "password": "admin-password"},
-        status=302,
-    )
+    sign_in(app, "admin@example.com", "admin-password", status=302)
     assert app.get("/admin").status_int == 200
     assert app.get("/api/me").json["user"]["role"] == "admin"
 
@@ -85,9 +81,7 @@ def test_demo_email_link_reaches_the_password_account(
 
 def test_demo_sign_out_from_the_nav_lands_on_home(demo: Path) -> None:
     app = webtest.TestApp(create_app(secret=SECRET, url="http://localhost"))
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": "alice@example.com", "password": "alice-password"}
-    app.post("/api/auth/callback/credentials", {**form, "callbackUrl": "/dashboard"}, status=302)
+    sign_in(app, "alice@example.com", "alice-password", status=302, callbackUrl="/dashboard")
     nav = app.get("/dashboard").html
     link = nav.find("a", string="Sign out")["href"]
     page = app.get(link)

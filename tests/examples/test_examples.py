@@ -17,8 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import webtest
 
+from tests.support import sign_in
+
 SECRET = "example-test-secret-" + "x" * 32
 URL = "http://localhost"
+DASH = "/dashboard"
 SESSION = "authmw.session-token"
 EXAMPLES = ["demo", "pyramid", "bottle", "flask", "django"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +55,6 @@ def app(request: pytest.FixtureRequest) -> webtest.TestApp:
     return make(request.param, request)
 
 
-def sign_in(app: webtest.TestApp, email: str, password: str) -> webtest.TestResponse:
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": email, "password": password, "callbackUrl": "/dashboard"}
-    return app.post("/api/auth/callback/credentials", form, status=302)
-
-
 def assert_sign_in_redirect(response: webtest.TestResponse, callback: str) -> None:
     assert response.status_int == 302
     location = urlsplit(response.headers["Location"])
@@ -75,7 +72,7 @@ def test_anonymous_visitor(app: webtest.TestApp) -> None:
 
 
 def test_alice_signs_in_sees_dashboard_not_admin_and_signs_out(app: webtest.TestApp) -> None:
-    response = sign_in(app, "alice@example.com", "alice-password")
+    response = sign_in(app, "alice@example.com", "alice-password", status=302, callbackUrl=DASH)
     assert response.headers["Location"].endswith("/dashboard")
     assert app.cookies.get(SESSION)
     dashboard = app.get("/dashboard", status=200)
@@ -93,15 +90,13 @@ def test_alice_signs_in_sees_dashboard_not_admin_and_signs_out(app: webtest.Test
 
 
 def test_admin_sees_admin(app: webtest.TestApp) -> None:
-    sign_in(app, "admin@example.com", "admin-password")
+    sign_in(app, "admin@example.com", "admin-password", status=302, callbackUrl=DASH)
     assert "Only admins" in app.get("/admin", status=200).text
     assert app.get("/api/me").json["user"]["role"] == "admin"
 
 
 def test_wrong_password_gives_no_session(app: webtest.TestApp) -> None:
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": "alice@example.com", "password": "nope"}
-    response = app.post("/api/auth/callback/credentials", form, status=302)
+    response = sign_in(app, "alice@example.com", "nope", status=302)
     assert "error=CredentialsSignin" in response.headers["Location"]
     assert not app.cookies.get(SESSION)
     app.get("/dashboard", status=302)
