@@ -77,6 +77,8 @@ def client_bundle() -> Path:
             f"next-auth's client is not installed: run `npm ci --no-audit --no-fund` in {HERE}"
         )
     if _needs_build():
+        # Written beside the bundle, then renamed: a parallel run never reads half a file.
+        partial = BUNDLE.with_name(f".client.{os.getpid()}.js")
         command = [
             str(ESBUILD),
             str(SOURCES / "index.jsx"),
@@ -91,11 +93,13 @@ def client_bundle() -> Path:
             # VERCEL_URL) for its base URL: left unset, it takes the path /api/auth, which
             # SessionProvider's basePath prop also sets. There is no `process` in a browser.
             "--define:process.env={}",
-            f"--outfile={BUNDLE}",
+            f"--outfile={partial}",
         ]
         done = subprocess.run(command, cwd=HERE, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
+            partial.unlink(missing_ok=True)
             pytest.fail(f"esbuild failed:\n{done.stdout}\n{done.stderr}")
+        os.replace(partial, BUNDLE)
     return BUNDLE
 
 
@@ -188,7 +192,8 @@ def page_app(bundle: Path) -> Callable[..., Iterable[bytes]]:
             body, ctype = PAGE.encode(), "text/html; charset=utf-8"
         else:
             body, ctype = f"<!doctype html><title>{path}</title>".encode(), "text/html"
-        start_response("200 OK", [("Content-Type", ctype), ("Cache-Control", "no-store")])
+        cache = "max-age=600" if path == "/client.js" else "no-store"
+        start_response("200 OK", [("Content-Type", ctype), ("Cache-Control", cache)])
         return [body]
 
     return app
@@ -255,7 +260,7 @@ def client_server(client_bundle: Path, smtp_inbox: tuple[Inbox, int]) -> Iterato
 
 @dataclass
 class ClientPage:
-    """A fresh browser context on the test page, with every console message collected."""
+    """The test page in Chromium, with every console message since it was loaded."""
 
     page: Any
     server: ClientServer
@@ -283,22 +288,41 @@ class ClientPage:
         return [text for text in self.console if "[next-auth]" in text]
 
 
-@pytest.fixture
-def client_page(chromium: Any, client_server: ClientServer) -> Iterator[ClientPage]:
-    """A fresh browser context (no cookies) on the test page, its session view rendered."""
-    client_server.recorder.jwt_calls.clear()
+@dataclass
+class _Tab:
+    page: Any
+    console: list[str]
+
+
+@pytest.fixture(scope="module")
+def _client_tab(chromium: Any) -> Iterator[_Tab]:
+    """One browser context and page for the module; each test starts it afresh (cheaper than a
+    new context per test, and the bundle stays in its HTTP cache)."""
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
-    view = ClientPage(page, client_server)
-    page.on("console", lambda message: view.console.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: view.console.append(f"pageerror: {error}"))
+    tab = _Tab(page, [])
+    page.on("console", lambda message: tab.console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: tab.console.append(f"pageerror: {error}"))
     try:
-        page.goto(client_server.origin + "/")
-        page.wait_for_selector("#status")
-        yield view
-        assert not view.nextauth_messages(), f"next-auth logged errors: {view.nextauth_messages()}"
-        page_errors = [text for text in view.console if text.startswith("pageerror:")]
-        assert not page_errors, f"uncaught errors in the page: {page_errors}"
+        yield tab
     finally:
         context.close()
+
+
+@pytest.fixture
+def client_page(_client_tab: _Tab, client_server: ClientServer) -> Iterator[ClientPage]:
+    """The test page freshly loaded with no cookies, its view rendered."""
+    client_server.recorder.jwt_calls.clear()
+    page = _client_tab.page
+    # No cookies: anonymous. (localStorage keeps the client's last broadcast; a new document
+    # only listens for changes made by other documents, so it starts clean all the same.)
+    page.context.clear_cookies()
+    _client_tab.console.clear()
+    view = ClientPage(page, client_server, _client_tab.console)
+    page.goto(client_server.origin + "/")
+    page.wait_for_selector("#status")
+    yield view
+    assert not view.nextauth_messages(), f"next-auth logged errors: {view.nextauth_messages()}"
+    page_errors = [text for text in view.console if text.startswith("pageerror:")]
+    assert not page_errors, f"uncaught errors in the page: {page_errors}"

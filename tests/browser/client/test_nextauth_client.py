@@ -190,19 +190,18 @@ def test_update_posts_to_session_and_the_jwt_callback_sees_it(
     sign_in(view)
     view.wait_status("authenticated")
     client_server.recorder.jwt_calls.clear()
-    posts: list[Any] = []
-    view.page.on(
-        "request",
-        lambda r: posts.append(r) if r.method == "POST" and r.url.endswith("/session") else None,
-    )
 
-    session = view.call("() => window.nextAuth.update({nickname: 'Ali'})")
+    def is_update(request: Any) -> bool:
+        return bool(request.method == "POST" and request.url.endswith("/api/auth/session"))
+
+    with view.page.expect_request(is_update) as posted:
+        session = view.call("() => window.nextAuth.update({nickname: 'Ali'})")
 
     assert session["user"] == {**ALICE, "nickname": "Ali"}
     assert ISO_MS.fullmatch(session["expires"])
     calls = client_server.recorder.jwt_calls
     assert calls == [{"trigger": "update", "session": {"nickname": "Ali"}}]
-    [post] = posts
+    post = posted.value
     assert post.headers["content-type"] == "application/json"
     assert post.post_data_json["data"] == {"nickname": "Ali"}
     view.wait_status("authenticated")
