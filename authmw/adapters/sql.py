@@ -47,6 +47,7 @@ from .base import (
     AdapterSession,
     AdapterUnavailable,
     DuplicateError,
+    MissingTables,
     NewUser,
     NotFoundError,
     User,
@@ -122,6 +123,17 @@ def _tables(metadata: sa.MetaData, p: str) -> tuple[sa.Table, sa.Table, sa.Table
     return users, accounts, sessions, tokens
 
 
+def _missing_table(error: exc.DBAPIError) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table (SQLSTATE 42P01)."""
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) == "42P01" or "no such table" in str(orig)
+
+
+def _unavailable(error: exc.SQLAlchemyError) -> AdapterUnavailable:
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return AdapterUnavailable(f"database unavailable ({kind})")
+
+
 class SQLAdapter:
     """Adapter for SQLite and PostgreSQL.
 
@@ -165,9 +177,14 @@ class SQLAdapter:
                 yield conn
         except exc.IntegrityError as error:
             raise _integrity_error(error) from None
-        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
-            kind = type(getattr(error, "orig", None) or error).__name__
-            raise AdapterUnavailable(f"database unavailable ({kind})") from None
+        except (exc.OperationalError, exc.ProgrammingError) as error:
+            if _missing_table(error):
+                raise MissingTables() from None
+            if isinstance(error, exc.ProgrammingError):
+                raise AdapterError(f"database error ({type(error).__name__})") from None
+            raise _unavailable(error) from None
+        except (exc.InterfaceError, exc.TimeoutError) as error:
+            raise _unavailable(error) from None
         except exc.SQLAlchemyError as error:
             raise AdapterError(f"database error ({type(error).__name__})") from None
 
@@ -185,6 +202,15 @@ class SQLAdapter:
         """Create the tables and indexes that do not exist yet."""
         with self._begin() as conn:
             self.metadata.create_all(conn)
+
+    def missing_tables(self) -> list[str]:
+        """Names of this adapter's tables that the database lacks (``authmw check``).
+
+        :raises AdapterUnavailable: the database does not answer.
+        """
+        with self._begin() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+        return [table.name for table in self.metadata.sorted_tables if table.name not in present]
 
     def drop_all(self) -> None:
         """Drop the four tables (tests and tear-down)."""

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from authmw.adapters import from_url
 from authmw.mail import ConsoleSender, sender_from_env
 from authmw.providers.email import EmailProvider
 
@@ -25,14 +26,8 @@ DEFAULT_DATABASE = Path(__file__).resolve().parents[2] / "demo.sqlite3"
 
 
 def make_adapter(url: str | None) -> Any:
-    """An adapter for *url* (Redis for ``redis://``/``rediss://``, SQL otherwise)."""
-    if url and url.startswith(("redis://", "rediss://", "unix://")):
-        from authmw.adapters.redis import RedisAdapter
-
-        return RedisAdapter(url, prefix="authmw-demo:")
-    from authmw.adapters.sql import SQLAdapter
-
-    return SQLAdapter(url or DEFAULT_DATABASE, create_tables=True)
+    """The adapter for *url* (Redis for ``redis://``, SQL otherwise), tables created."""
+    return from_url(url or DEFAULT_DATABASE, create_tables=True)
 
 
 def demo_options(environ: dict[str, str] | None = None) -> dict[str, Any]:
