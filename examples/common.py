@@ -12,6 +12,7 @@ import os
 import secrets
 import sys
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from authmw import Auth, ConfigurationError, CredentialsProvider
 
@@ -157,6 +158,32 @@ def server_address() -> tuple[str, int, str]:
     return host, port, url
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def canonical_loopback(app: Any, url: str) -> Any:
+    """Send the other loopback spellings of *url*'s origin (``localhost`` for ``127.0.0.1``)
+    to *url* itself, so a development server answers on both with cookies that work.
+
+    authmw accepts one origin: a form posted from ``http://localhost:8000`` to a demo
+    configured as ``http://127.0.0.1:8000`` is cross-site to it.
+    """
+    parts = urlsplit(url)
+    aliases = {f"{host}:{parts.port}" for host in LOOPBACK_HOSTS} - {parts.netloc}
+
+    def redirect_aliases(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("HTTP_HOST") not in aliases:
+            return app(environ, start_response)
+        query = environ.get("QUERY_STRING")
+        target = url + quote(environ.get("PATH_INFO") or "/") + (f"?{query}" if query else "")
+        safe = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+        status = "302 Found" if safe else "308 Permanent Redirect"
+        start_response(status, [("Location", target), ("Content-Length", "0")])
+        return [b""]
+
+    return redirect_aliases
+
+
 def serve_example(create_app: Any, label: str) -> None:
     """Serve ``create_app(url=...)`` with waitress on ``$HOST:$PORT`` and print where."""
     from waitress import serve
@@ -167,6 +194,8 @@ def serve_example(create_app: Any, label: str) -> None:
     except ConfigurationError as error:
         print(f"authmw: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    if not os.environ.get("AUTHMW_URL") and host in LOOPBACK_HOSTS:
+        app = canonical_loopback(app, url)
     print(
         f"{label} on {url}\n"
         "  sign in as alice@example.com / alice-password or admin@example.com / admin-password",

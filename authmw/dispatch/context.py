@@ -210,7 +210,12 @@ class RequestContext:
     def csrf_valid(self) -> bool:
         """Double-submit check plus a cross-site check of Origin / Sec-Fetch-Site."""
         if is_cross_site_request(self.environ, origin_of(self.origin)):
-            log.warning("cross-site POST to %s refused", self.action)
+            log.warning(
+                "cross-site POST to %s refused: request from %s, configured origin %s",
+                self.action,
+                _request_origin(self.environ),
+                origin_of(self.origin),
+            )
             return False
         cookie = self.cookies.get(self.realm.cookies.csrf_token.name)
         submitted = self.body.get("csrfToken")
@@ -298,6 +303,17 @@ class RequestContext:
         if self.action == "callback":  # P-B11: the URL held a code or token; it goes nowhere
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
+
+
+def _request_origin(environ: WSGIEnvironment) -> str:
+    """Where the browser says a POST came from, for the log (header values, not trusted)."""
+    origin = environ.get("HTTP_ORIGIN")
+    referer = environ.get("HTTP_REFERER")
+    if origin is None and referer:
+        origin = origin_of(str(referer)) or "an unreadable Referer"
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    shown = repr(str(origin)[:100]) if origin is not None else "no Origin or Referer"
+    return f"{shown} (Sec-Fetch-Site: {fetch_site})" if fetch_site else shown
 
 
 def _with_query(url: str, query: Mapping[str, str]) -> str:

@@ -210,3 +210,21 @@ def test_pyramid_development_ini_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(app.get("/api/auth/csrf").json["csrfToken"]) == 64
     assert_sign_in_redirect(app.get("/dashboard", status=302), "/dashboard")
     app.get("/api/me", status=401)
+
+
+def test_demo_answers_on_both_loopback_spellings() -> None:
+    """Opened at localhost (a Next.js habit), the demo sends the browser to its own origin."""
+    from examples.common import canonical_loopback
+    from examples.demo.app import create_app
+
+    app = webtest.TestApp(
+        canonical_loopback(
+            create_app(secret=SECRET, url="http://127.0.0.1:8000"), "http://127.0.0.1:8000"
+        )
+    )
+    response = app.get("/dashboard?x=1", headers={"Host": "localhost:8000"}, status=302)
+    assert response.headers["Location"] == "http://127.0.0.1:8000/dashboard?x=1"
+    post = app.post("/api/auth/signout", headers={"Host": "[::1]:8000"}, status=308)
+    assert post.headers["Location"] == "http://127.0.0.1:8000/api/auth/signout"
+    assert app.get("/", headers={"Host": "127.0.0.1:8000"}).status_int == 200
+    app.get("/", headers={"Host": "localhost:9999"}, status=200)  # another port: not an alias
