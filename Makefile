@@ -7,30 +7,56 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 EXAMPLE ?= demo
+CHROMIUM ?= /usr/bin/chromium
+CLIENT := tests/browser/client
+EXAMPLES := $(sort $(notdir $(patsubst %/__main__.py,%,$(wildcard examples/*/__main__.py))))
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test test-browser browser-deps lint typecheck bench clean
 
 $(BIN)/python:
+	@echo "Creating $(VENV) (first run only)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
+	@echo "Installing authmw and the demo's packages into $(VENV) (about a minute, first run only)..."
 	$(BIN)/pip install -q -e '.[demo,pyramid,bottle,flask,django]'
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	@echo "Installing authmw and the test tools into $(VENV) (a few minutes, first run only)..."
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@ $(VENV)/.demo-installed
 
+ifeq ($(filter $(EXAMPLE),$(EXAMPLES)),)
+demo:
+	@echo "No example '$(EXAMPLE)'. Choose one of: $(EXAMPLES)"; exit 2
+else
 demo: $(VENV)/.demo-installed
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m examples.$(EXAMPLE)
+endif
 
-test: $(VENV)/.test-installed
+# The browser tests drive Debian's Chromium and bundle next-auth's own client with npm.
+browser-deps: $(if $(wildcard $(CLIENT)/package-lock.json),$(CLIENT)/node_modules/.package-lock.json)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests (apt-get)..."; \
+	    apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; \
+	  else echo "No $(CHROMIUM): run 'sudo apt-get install chromium' or the browser tests skip."; fi; }
+
+$(CLIENT)/node_modules/.package-lock.json: $(CLIENT)/package-lock.json
+	@echo "Installing next-auth's client for the browser tests (npm ci)..."
+	npm ci --prefix $(CLIENT) --no-audit --no-fund --loglevel=error
+
+test: $(VENV)/.test-installed browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest --cov --cov-branch --cov-report=term
+
+test-browser: $(VENV)/.test-installed browser-deps
+	$(BIN)/pytest tests/browser
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/overhead.py

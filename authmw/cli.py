@@ -1,4 +1,4 @@
-"""The ``authmw`` command: ``authmw secret`` and ``authmw rules CONFIG PATH``.
+"""The ``authmw`` command: ``authmw secret``, ``authmw check`` and ``authmw rules CONFIG PATH``.
 
 ``authmw rules`` answers "what happens on this path?" by running the real
 :class:`~authmw.RulesMiddleware` on a request for each kind of visitor, so what it prints is what
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import secrets
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
@@ -24,8 +26,102 @@ SECRET_BYTES = 32
 
 def _secret(args: argparse.Namespace) -> int:
     value = secrets.token_urlsafe(args.bytes)
+    if args.env_file:
+        verb = write_env_secret(Path(args.env_file), value)
+        print(f"AUTHMW_SECRET {verb} in {args.env_file}")
+        return 0
     print(f'AUTHMW_SECRET="{value}"' if args.env else value)
     return 0
+
+
+def write_env_secret(path: Path, value: str) -> str:
+    """Set ``AUTHMW_SECRET`` in the dotenv file *path*, keeping every other line.
+
+    Returns ``"written"`` (new file or new line) or ``"replaced"``. A new file is private (0600).
+    """
+    line = f'AUTHMW_SECRET="{value}"'
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(line + "\n")
+        return "written"
+    lines = path.read_text().splitlines()
+    pattern = re.compile(r"^\s*(export\s+)?AUTHMW_SECRET\s*=")
+    kept = [old for old in lines if not pattern.match(old)]
+    replaced = len(kept) != len(lines)
+    path.write_text("\n".join([*kept, line]) + "\n")
+    return "replaced" if replaced else "written"
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import Finding, check_auth
+    from .settings import load_rules
+
+    rules: list[Any] = []
+    rules_problem = None
+    if args.rules:
+        try:
+            rules = list(load_rules(args.rules).rules)
+        except ConfigurationError as error:
+            rules_problem = Finding("rules", False, str(error))
+    try:
+        auth, app_rules = _configuration(args)
+    except ConfigurationError as error:
+        print(Finding("configuration", False, str(error)).line())
+        return 1
+    findings = check_auth(auth, rules or app_rules)
+    if rules_problem:
+        findings[-1] = rules_problem
+    for finding in findings:
+        print(finding.line())
+    return 0 if all(finding.ok for finding in findings) else 1
+
+
+def _configuration(args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The app's :class:`~authmw.Auth` and rules: from ``--app``, ``--ini`` or the environment."""
+    from .settings import AuthSettings, resolve
+
+    if args.app:
+        target = resolve(args.app)
+        built = target() if callable(target) and not hasattr(target, "providers") else target
+        if isinstance(built, AuthSettings):
+            return built.auth, list(built.rules)
+        if not hasattr(built, "providers"):
+            raise ConfigurationError(f"{args.app} is not an Auth (nor a function returning one)")
+        return built, []
+    if args.ini:
+        settings = _ini_settings(Path(args.ini), args.name)
+        return settings.auth, list(settings.rules)
+    return _auth_from_environment(), []
+
+
+def _ini_settings(path: Path, name: str) -> Any:
+    import configparser
+
+    from .settings import auth_from_settings
+
+    parser = configparser.ConfigParser(defaults={"here": str(path.resolve().parent)})
+    if not parser.read(path):
+        raise ConfigurationError(f"cannot read {path}")
+    for section in (f"app:{name}", f"filter:{name}", name):
+        if parser.has_section(section):
+            values = dict(parser.items(section))
+            prefix = "authmw." if any(key.startswith("authmw.") for key in values) else ""
+            own = {k: v for k, v in values.items() if k.startswith(prefix) and k != "here"}
+            return auth_from_settings(own, prefix=prefix, here=path.resolve().parent)
+    raise ConfigurationError(f"{path} has no [app:{name}] or [filter:{name}] section")
+
+
+def _auth_from_environment() -> Any:
+    """``AUTHMW_SECRET``, ``AUTHMW_URL``, ``AUTHMW_<ID>_*`` presets, ``AUTHMW_DATABASE_URL``."""
+    import os
+
+    from .adapters import from_url
+    from .config import Auth
+    from .providers.presets import from_environment
+
+    database = os.environ.get("AUTHMW_DATABASE_URL") or None
+    adapter = from_url(database) if database else None
+    return Auth(providers=from_environment(), adapter=adapter)
 
 
 def _allowed(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -113,11 +209,24 @@ def _rules(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="authmw", description="authmw command-line tools")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"authmw {_version()}")
+    commands = parser.add_subparsers(dest="command")
     secret = commands.add_parser("secret", help="print a new random secret (for AUTHMW_SECRET)")
     secret.add_argument("--bytes", type=int, default=SECRET_BYTES, help="random bytes (32)")
     secret.add_argument("--env", action="store_true", help='print AUTHMW_SECRET="..."')
+    secret.add_argument(
+        "--env-file", metavar="FILE", help="write or update AUTHMW_SECRET in FILE (e.g. .env)"
+    )
     secret.set_defaults(run=_secret)
+    check = commands.add_parser(
+        "check", help="check the configuration: secret, url, providers, store, rules"
+    )
+    source = check.add_mutually_exclusive_group()
+    source.add_argument("--app", help="your Auth object or a function returning it (pkg.mod:name)")
+    source.add_argument("--ini", help="a Pyramid/PasteDeploy .ini file with the authmw settings")
+    check.add_argument("--name", default="main", help="the [app:NAME] or [filter:NAME] (main)")
+    check.add_argument("--rules", help="a JSON or TOML rules file to compile as well")
+    check.set_defaults(run=_check)
     rules = commands.add_parser(
         "rules", help="show which rule matches PATH and what each visitor gets"
     )
@@ -134,9 +243,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("authmw")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 usage or configuration error)."""
-    args = _parser().parse_args(argv)
+    """Run the command line; returns the exit status (0 ok, 1 check failed, 2 usage error)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     if args.command == "secret" and args.bytes < SECRET_BYTES:
         print(f"error: --bytes must be at least {SECRET_BYTES}", file=sys.stderr)
         return 2

@@ -7,6 +7,9 @@ sign-in page (``page="signin"``) or the error page (``page="error"``), or a JSON
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from difflib import get_close_matches
 from typing import Literal
 
 #: Codes shown on the sign-in page (``/signin?error=CODE``).
@@ -74,3 +77,25 @@ _DEFAULT_STATUS = {
     "CredentialsSignin": 401,
     "SessionRequired": 401,
 }
+
+
+def missing_extra(error: ModuleNotFoundError, extra: str) -> ModuleNotFoundError:
+    """*error* again, naming the extra that installs the missing package."""
+    return ModuleNotFoundError(
+        f"{error.name} is not installed: pip install 'authmw[{extra}]'", name=error.name
+    )
+
+
+def unknown_names_message(where: str, unknown: Iterable[str], known: Iterable[str]) -> str:
+    """ "*where*: unknown option(s) ...", with a "did you mean" for each near miss.
+
+    NextAuth's camelCase spellings map to ours (``maxAge`` -> ``max_age``), and close
+    misspellings to the nearest known name.
+    """
+    known = sorted(known)
+    hints = []
+    for name in sorted(unknown):
+        snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+        guess = snake if snake in known else next(iter(get_close_matches(snake, known, 1)), None)
+        hints.append(f"{name!r} (did you mean {guess!r}?)" if guess else repr(name))
+    return f"{where}: unknown option(s) {', '.join(hints)}; known: {', '.join(known)}"

@@ -12,8 +12,9 @@ import os
 import secrets
 import sys
 from typing import Any
+from urllib.parse import quote, urlsplit
 
-from authmw import Auth, CredentialsProvider
+from authmw import Auth, ConfigurationError, CredentialsProvider
 
 _ITERATIONS = 100_000
 
@@ -61,10 +62,25 @@ def authorize(credentials: dict[str, str], request: Any) -> dict[str, Any] | Non
     return {k: user[k] for k in ("id", "name", "email", "role")}
 
 
+def demo_account(email: str | None) -> dict[str, Any] | None:
+    """The demo user with *email*, whichever way they signed in (password or email link)."""
+    return DEMO_USERS.get((email or "").strip().lower())
+
+
 def jwt_callback(token: dict[str, Any], user: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Copy the role into the session token at sign-in."""
-    if user and "role" in user:
-        token["role"] = user["role"]
+    """At sign-in, one account per address: a demo user keeps their id and role.
+
+    An email link creates a user record of its own; mapping by address makes
+    ``admin@example.com`` the same admin whether they used the password or the link.
+    """
+    if user is None:
+        return token
+    known = demo_account(user.get("email"))
+    if known:
+        token["sub"] = known["id"]
+        token["role"] = known["role"]
+    else:
+        token["role"] = user.get("role", "user")
     return token
 
 
@@ -75,14 +91,14 @@ def session_callback(
 ) -> dict[str, Any]:
     """Expose the role (and the user id) to the app through the session.
 
-    With jwt sessions the role comes from the token; with database sessions from the user
-    record (looked up among the demo users by email).
+    With jwt sessions both come from the token; with database sessions from the user
+    record (a demo user by email keeps their role).
     """
     if token:
         session["user"]["role"] = token.get("role", "user")
         session["user"]["id"] = token.get("sub")
     elif user:
-        known = DEMO_USERS.get(user.get("email") or "")
+        known = demo_account(user.get("email"))
         session["user"]["role"] = known["role"] if known else "user"
         session["user"]["id"] = user.get("id")
     return session
@@ -112,18 +128,17 @@ def secret_from_env() -> str:
     return secrets.token_urlsafe(32)
 
 
-def make_auth(
-    *, secret: str | None = None, url: str, extra_providers: Any = (), **options: Any
-) -> Auth:
-    """The demo's authmw configuration (credentials + any provider configured in the env)."""
-    providers: list[Any] = [credentials_provider(), *extra_providers]
-    try:
-        from authmw.providers.presets import from_environment
-    except ImportError:  # pragma: no cover - presets arrive with the OAuth providers
-        pass
-    else:
-        providers.extend(from_environment())
-    return Auth(
+def make_auth(*, secret: str | None = None, url: str, **options: Any) -> Auth:
+    """The examples' authmw configuration: password and email sign-in, any OAuth provider
+    configured in the environment, and the store of :mod:`examples.demo.storage`."""
+    from authmw.providers.presets import from_environment
+
+    from .demo.storage import demo_options
+
+    options = {**demo_options(), **options}
+    extra_providers = options.pop("extra_providers", ())
+    providers: list[Any] = [credentials_provider(), *extra_providers, *from_environment()]
+    auth = Auth(
         secret=secret or secret_from_env(),
         url=url,
         providers=providers,
@@ -131,6 +146,8 @@ def make_auth(
         theme={"brand_color": "#4f46e5"},
         **options,
     )
+    print(f"authmw: providers enabled: {', '.join(auth.providers)}", file=sys.stderr)
+    return auth
 
 
 def server_address() -> tuple[str, int, str]:
@@ -141,12 +158,44 @@ def server_address() -> tuple[str, int, str]:
     return host, port, url
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def canonical_loopback(app: Any, url: str) -> Any:
+    """Send the other loopback spellings of *url*'s origin (``localhost`` for ``127.0.0.1``)
+    to *url* itself, so a development server answers on both with cookies that work.
+
+    authmw accepts one origin: a form posted from ``http://localhost:8000`` to a demo
+    configured as ``http://127.0.0.1:8000`` is cross-site to it.
+    """
+    parts = urlsplit(url)
+    aliases = {f"{host}:{parts.port}" for host in LOOPBACK_HOSTS} - {parts.netloc}
+
+    def redirect_aliases(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("HTTP_HOST") not in aliases:
+            return app(environ, start_response)
+        query = environ.get("QUERY_STRING")
+        target = url + quote(environ.get("PATH_INFO") or "/") + (f"?{query}" if query else "")
+        safe = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+        status = "302 Found" if safe else "308 Permanent Redirect"
+        start_response(status, [("Location", target), ("Content-Length", "0")])
+        return [b""]
+
+    return redirect_aliases
+
+
 def serve_example(create_app: Any, label: str) -> None:
     """Serve ``create_app(url=...)`` with waitress on ``$HOST:$PORT`` and print where."""
     from waitress import serve
 
     host, port, url = server_address()
-    app = create_app(url=url)
+    try:
+        app = create_app(url=url)
+    except ConfigurationError as error:
+        print(f"authmw: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not os.environ.get("AUTHMW_URL") and host in LOOPBACK_HOSTS:
+        app = canonical_loopback(app, url)
     print(
         f"{label} on {url}\n"
         "  sign in as alice@example.com / alice-password or admin@example.com / admin-password",

@@ -1,29 +1,32 @@
-"""Shared factories: an authmw configuration, a wrapped app, and a signed-in browser."""
+"""Shared fixtures: an authmw configuration, a wrapped app, a signed-in browser, local IdPs.
+
+The plain helpers behind them live in ``tests/support.py`` (signing in) and
+``tests/providers/idp.py`` (the identity providers), for test modules to import.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import webtest
 
 from authmw import Auth, CredentialsProvider, get_session
+from tests import support
+from tests.providers import idp
+from tests.support import PASSWORDS, USERS
+
+#: The repository root, so ``examples`` (not an installed package) imports in every folder.
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 SECRET = "s" * 32 + "-test-secret"
 URL = "http://localhost"
-
-USERS = {
-    "alice@example.com": {"id": "1", "name": "Alice", "email": "alice@example.com", "role": "user"},
-    "admin@example.com": {
-        "id": "2",
-        "name": "Admin",
-        "email": "admin@example.com",
-        "role": "admin",
-    },
-}
-PASSWORDS = {"alice@example.com": "alice-password", "admin@example.com": "admin-password"}
 
 
 def authorize(credentials: dict[str, str], request: Any) -> dict[str, Any] | None:
@@ -99,40 +102,37 @@ def app(make_app: Callable[..., webtest.TestApp]) -> webtest.TestApp:
     )
 
 
-def _csrf_token(app: webtest.TestApp) -> str:
-    token: str = app.get("/api/auth/csrf").json["csrfToken"]
-    return token
-
-
-def _sign_in(
-    app: webtest.TestApp,
-    email: str = "alice@example.com",
-    password: str | None = None,
-    **extra: str,
-) -> webtest.TestResponse:
-    """Sign in through the credentials callback, as the built-in form does."""
-    params = {
-        "csrfToken": _csrf_token(app),
-        "email": email,
-        "password": PASSWORDS.get(email, "") if password is None else password,
-        **extra,
-    }
-    return app.post("/api/auth/callback/credentials", params, status="*")
-
-
 @pytest.fixture
 def csrf_token() -> Callable[[webtest.TestApp], str]:
     """``csrf_token(app)``: GET /csrf and return the token (the cookie is kept by the app)."""
-    return _csrf_token
+    return support.csrf_token
 
 
 @pytest.fixture
 def sign_in() -> Callable[..., webtest.TestResponse]:
-    """``sign_in(app, email=..., password=...)``: POST the credentials callback."""
-    return _sign_in
+    """``sign_in(app, email=..., password=..., status=...)``: POST the credentials callback."""
+    return support.sign_in
 
 
 @pytest.fixture
 def make_credentials() -> Callable[..., CredentialsProvider]:
     """``make_credentials(authorize=...)``: the test credentials provider with overrides."""
     return credentials_provider
+
+
+@pytest.fixture
+def op() -> Iterator[idp.TestOP]:
+    """A fresh test OpenID provider served on 127.0.0.1."""
+    server = idp.TestOP()
+    with idp.serve(server) as base:
+        server.base = server.issuer = base
+        yield server
+
+
+@pytest.fixture
+def oauth1_server() -> Iterator[idp.OAuth1Server]:
+    """A fresh OAuth 1.0a provider served on 127.0.0.1."""
+    server = idp.OAuth1Server()
+    with idp.serve(server) as base:
+        server.base = base
+        yield server

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,135 @@ def test_console_script_entry_point() -> None:
         check=True,
     )
     assert len(result.stdout.strip()) >= 43
+
+
+# -- authmw --version, bare authmw, secret --env-file -------------------------------------
+
+
+def test_version_and_bare_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("authmw 0.")
+    status, out, _ = run(capsys)
+    assert status == 0
+    assert out[0].startswith("usage: authmw") and any("check" in line for line in out)
+
+
+def test_secret_env_file_writes_then_updates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = tmp_path / ".env"
+    status, out, _ = run(capsys, "secret", "--env-file", str(env))
+    assert status == 0 and out == [f"AUTHMW_SECRET written in {env}"]
+    assert env.stat().st_mode & 0o777 == 0o600, "a new secrets file is private"
+    first = env.read_text()
+    assert first.startswith('AUTHMW_SECRET="') and first.count("\n") == 1
+    Auth(secret=first.split('"')[1], url="http://localhost")
+
+    env.write_text(f"# app settings\nDATABASE_URL=sqlite:///x.db\nexport {first}OTHER=1\n")
+    status, out, _ = run(capsys, "secret", "--env-file", str(env))
+    assert out == [f"AUTHMW_SECRET replaced in {env}"]
+    lines = env.read_text().splitlines()
+    assert lines[:2] == ["# app settings", "DATABASE_URL=sqlite:///x.db"]
+    assert "OTHER=1" in lines
+    assert [line for line in lines if "AUTHMW_SECRET" in line] != [first.strip()]
+    assert sum("AUTHMW_SECRET" in line for line in lines) == 1
+
+
+# -- authmw check --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("AUTHMW_DATABASE_URL", "AUTHMW_URL", "AUTHMW_TRUST_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AUTHMW_SECRET", "check-test-secret-" + "x" * 32)
+    monkeypatch.setenv("AUTHMW_URL", "https://app.example")
+    return monkeypatch
+
+
+def test_check_reports_every_part_and_passes(
+    app_env: pytest.MonkeyPatch, op: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from authmw.adapters.sql import SQLAdapter
+
+    database = tmp_path / "auth.db"
+    SQLAdapter(database, create_tables=True).close()
+    app_env.setenv("AUTHMW_DATABASE_URL", f"sqlite:///{database}")
+    app_env.setenv("AUTHMW_OIDC_ID", "client")
+    app_env.setenv("AUTHMW_OIDC_SECRET", "secret")
+    app_env.setenv("AUTHMW_OIDC_ISSUER", op.issuer)
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps(RULES))
+    status, out, _ = run(capsys, "check", "--rules", str(rules))
+    assert status == 0, out
+    assert out[0].startswith("ok   secret: set")
+    assert out[1] == "ok   url: https://app.example/api/auth"
+    assert f"ok   provider oidc: discovery reachable, issuer {op.issuer}" in out
+    assert any(line.startswith("ok   store: SQLAdapter(") for line in out)
+    assert out[-1] == "ok   rules: 4 rule(s) compile"
+
+
+def test_check_fails_on_missing_tables_dead_discovery_and_bad_rules(
+    app_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app_env.setenv("AUTHMW_DATABASE_URL", str(tmp_path / "empty.db"))
+    app_env.setenv("AUTHMW_OIDC_ID", "client")
+    app_env.setenv("AUTHMW_OIDC_SECRET", "secret")
+    app_env.setenv("AUTHMW_OIDC_ISSUER", "http://127.0.0.1:1")
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps([{"path": "/a/{id}", "signed_in": True}]))
+    status, out, _ = run(capsys, "check", "--rules", str(rules))
+    assert status == 1
+    text = "\n".join(out)
+    assert "FAIL provider oidc: discovery unreachable" in text
+    assert "FAIL store: SQLAdapter(" in text and "create_tables=True" in text
+    assert "authmw_users" in text
+    assert "FAIL rules: " in text and "use '*' for one segment" in text
+
+
+def test_check_store_down_is_named_without_password(
+    app_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app_env.setenv("AUTHMW_DATABASE_URL", "postgresql://app:hunter2@127.0.0.1:1/db")
+    status, out, _ = run(capsys, "check")
+    assert status == 1
+    store = next(line for line in out if "store" in line)
+    assert store.startswith("FAIL store:") and "does not answer" in store
+    assert "hunter2" not in "\n".join(out)
+
+
+def test_check_configuration_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AUTHMW_SECRET", raising=False)
+    monkeypatch.delenv("AUTH_SECRET", raising=False)
+    monkeypatch.delenv("NEXTAUTH_SECRET", raising=False)
+    status, out, _ = run(capsys, "check")
+    assert status == 1
+    assert len(out) == 1 and out[0].startswith("FAIL configuration: ")
+
+
+def test_check_reads_a_pyramid_ini(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ini = tmp_path / "app.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:nothing\n"
+        f"authmw.secret = {'ini-secret-' + 'y' * 32}\n"
+        "authmw.url = http://127.0.0.1:6543\n"
+        "authmw.providers = examples.common:credentials_provider\n"
+        'authmw.rules = [{"path": "/admin/**", "roles": ["admin"]}]\n'
+    )
+    status, out, _ = run(capsys, "check", "--ini", str(ini))
+    assert status == 0, out
+    assert "ok   url: http://127.0.0.1:6543/api/auth" in out
+    assert "ok   provider credentials: credentials, configured" in out
+    assert out[-1] == "ok   rules: 1 rule(s) compile"
+
+
+def test_check_app_option_takes_an_auth_or_a_factory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    status, out, _ = run(capsys, "check", "--app", "examples.common:credentials_provider")
+    assert status == 1 and "is not an Auth" in out[0]

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("authmw.signin")
 
+#: (token claim, user field) of the default token.
+_DEFAULT_CLAIMS = (("name", "name"), ("email", "email"), ("picture", "image"))
+
 
 class SignInCompletion:
     """Runs ``sign_in`` and ``jwt`` callbacks, issues a new session and redirects.
@@ -89,13 +92,13 @@ class SignInCompletion:
         result: SignInResult,
         is_new_user: bool,
     ) -> dict[str, Any]:
+        # NextAuth's default token {name, email, picture: user.image, sub}: a field the user
+        # does not have is left out (JSON drops undefined), so the session shows no such key.
         token: dict[str, Any] = {
-            "name": user.get("name"),
-            "email": user.get("email"),
-            "picture": user.get("image"),
-            "sub": str(user["id"]),
-            **provider.session_claims(result.account),
+            claim: user[field] for claim, field in _DEFAULT_CLAIMS if field in user
         }
+        token["sub"] = str(user["id"])
+        token.update(provider.session_claims(result.account))
         try:
             token = self.callbacks.jwt(
                 token=token,

@@ -55,6 +55,16 @@ class AdapterUnavailable(AdapterError):
     """The database cannot be reached, is locked or timed out; callers should answer 503."""
 
 
+class MissingTables(AdapterUnavailable):
+    """The database answers but lacks authmw's tables: a set-up step was skipped."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "authmw's tables are missing: create them with SQLAdapter(..., create_tables=True) "
+            "or adapter.create_all()"
+        )
+
+
 class DuplicateError(AdapterError):
     """A record with the same unique key (e-mail, provider account, token) already exists."""
 

@@ -31,7 +31,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from ..errors import missing_extra
+
+try:
+    import sqlalchemy as sa
+except ModuleNotFoundError as error:  # pragma: no cover - tested in a subprocess
+    raise missing_extra(error, "sql") from error
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.expression import Executable
@@ -42,6 +47,7 @@ from .base import (
     AdapterSession,
     AdapterUnavailable,
     DuplicateError,
+    MissingTables,
     NewUser,
     NotFoundError,
     User,
@@ -52,6 +58,7 @@ from .base import (
     now,
     utc,
 )
+from .sql_engine import make_engine
 
 __all__ = ["SQLAdapter"]
 
@@ -116,31 +123,15 @@ def _tables(metadata: sa.MetaData, p: str) -> tuple[sa.Table, sa.Table, sa.Table
     return users, accounts, sessions, tokens
 
 
-def _sqlite_pragmas(busy_ms: int) -> Any:
-    pragmas = (f"busy_timeout = {busy_ms}", "foreign_keys = ON", "journal_mode = WAL")
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        for pragma in (*pragmas, "synchronous = NORMAL"):
-            dbapi_connection.execute(f"PRAGMA {pragma}")
-
-    return on_connect
+def _missing_table(error: exc.DBAPIError) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table (SQLSTATE 42P01)."""
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) == "42P01" or "no such table" in str(orig)
 
 
-def _make_engine(target: str | Path, timeout: float, options: dict[str, Any]) -> Engine:
-    text = str(target)
-    url = sa.make_url(text if "://" in text else f"sqlite:///{text}")
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    options = {"pool_pre_ping": True, "pool_timeout": timeout, "hide_parameters": True, **options}
-    connect_args = dict(options.pop("connect_args", {}))
-    if url.get_backend_name() == "postgresql":
-        connect_args.setdefault("connect_timeout", max(1, round(timeout)))
-    elif url.get_backend_name() == "sqlite":
-        connect_args.setdefault("timeout", timeout)
-    engine = sa.create_engine(url, connect_args=connect_args, **options)
-    if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas(int(timeout * 1000)))
-    return engine
+def _unavailable(error: exc.SQLAlchemyError) -> AdapterUnavailable:
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return AdapterUnavailable(f"database unavailable ({kind})")
 
 
 class SQLAdapter:
@@ -169,7 +160,7 @@ class SQLAdapter:
         if isinstance(url_or_engine, Engine):
             self.engine = url_or_engine
         else:
-            self.engine = _make_engine(url_or_engine, timeout, dict(engine_options or {}))
+            self.engine = make_engine(url_or_engine, timeout, dict(engine_options or {}))
         self.metadata = sa.MetaData()
         self.users, self.accounts, self.sessions, self.tokens = _tables(self.metadata, table_prefix)
         if create_tables:
@@ -186,9 +177,14 @@ class SQLAdapter:
                 yield conn
         except exc.IntegrityError as error:
             raise _integrity_error(error) from None
-        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
-            kind = type(getattr(error, "orig", None) or error).__name__
-            raise AdapterUnavailable(f"database unavailable ({kind})") from None
+        except (exc.OperationalError, exc.ProgrammingError) as error:
+            if _missing_table(error):
+                raise MissingTables() from None
+            if isinstance(error, exc.ProgrammingError):
+                raise AdapterError(f"database error ({type(error).__name__})") from None
+            raise _unavailable(error) from None
+        except (exc.InterfaceError, exc.TimeoutError) as error:
+            raise _unavailable(error) from None
         except exc.SQLAlchemyError as error:
             raise AdapterError(f"database error ({type(error).__name__})") from None
 
@@ -206,6 +202,15 @@ class SQLAdapter:
         """Create the tables and indexes that do not exist yet."""
         with self._begin() as conn:
             self.metadata.create_all(conn)
+
+    def missing_tables(self) -> list[str]:
+        """Names of this adapter's tables that the database lacks (``authmw check``).
+
+        :raises AdapterUnavailable: the database does not answer.
+        """
+        with self._begin() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+        return [table.name for table in self.metadata.sorted_tables if table.name not in present]
 
     def drop_all(self) -> None:
         """Drop the four tables (tests and tear-down)."""

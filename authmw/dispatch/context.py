@@ -174,7 +174,12 @@ class RequestContext:
     def csrf_valid(self) -> bool:
         """Double-submit check plus a cross-site check of Origin / Sec-Fetch-Site."""
         if is_cross_site_request(self.environ, origin_of(self.origin)):
-            log.warning("cross-site POST to %s refused", self.action)
+            log.warning(
+                "cross-site POST to %s refused: request from %s, configured origin %s",
+                self.action,
+                _request_origin(self.environ),
+                origin_of(self.origin),
+            )
             return False
         cookie = self.cookies.get(self.realm.cookies.csrf_token.name)
         submitted = self.body.get("csrfToken")
@@ -265,3 +270,14 @@ class RequestContext:
 
     #: The old name of :meth:`add_response_headers`.
     finish = add_response_headers
+
+
+def _request_origin(environ: WSGIEnvironment) -> str:
+    """Where the browser says a POST came from, for the log (header values, not trusted)."""
+    origin = environ.get("HTTP_ORIGIN")
+    referer = environ.get("HTTP_REFERER")
+    if origin is None and referer:
+        origin = origin_of(str(referer)) or "an unreadable Referer"
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    shown = repr(str(origin)[:100]) if origin is not None else "no Origin or Referer"
+    return f"{shown} (Sec-Fetch-Site: {fetch_site})" if fetch_site else shown

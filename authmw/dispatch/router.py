@@ -89,7 +89,8 @@ class AuthDispatcher:
         except RequestError as exc:
             response = _error_response(ctx, exc.status, exc.message)
         except AuthError as exc:
-            log.info("%s/%s failed: %s", action, provider_id or "", exc.code)
+            level = logging.WARNING if exc.code == "Configuration" else logging.INFO
+            log.log(level, "%s/%s failed: %s (%s)", action, provider_id or "", exc.code, exc.detail)
             response = self.auth_error(ctx, exc)
         except Exception:
             incident = uuid.uuid4().hex[:12]

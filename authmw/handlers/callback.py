@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from webob import Response
 
+from ..errors import AuthError
 from .base import Handler
 
 if TYPE_CHECKING:
@@ -28,5 +29,19 @@ class CallbackHandler(Handler):
             return response
         if provider.callback_needs_csrf and not ctx.csrf_valid():
             return ctx.redirect(ctx.auth_url("signin", csrf="true"))
-        result = provider.finish(ctx)
+        try:
+            result = provider.finish(ctx)
+        except AuthError as exc:
+            refused = exc.code == "CredentialsSignin" and provider.type == "credentials"
+            if refused and ctx.wants_json:
+                return _credentials_refused(ctx, provider.id, exc)
+            raise
         return ctx.auth.completion.complete(ctx, provider, result)
+
+
+def _credentials_refused(ctx: RequestContext, provider_id: str, exc: AuthError) -> Response:
+    """NextAuth v4's answer to refused credentials with ``json=true``: 401 and the URL of the
+    error endpoint, ``{base}/error?error=CredentialsSignin&provider=<id>`` (its client reads
+    ``error`` from it). A browser posting the form still goes straight to the sign-in page."""
+    url = ctx.auth_url("error", error=exc.code, provider=provider_id)
+    return ctx.json({"url": url}, status=exc.status)

@@ -40,6 +40,7 @@ class SignInHandler(Handler):
             callback_url=callback_url,
             error=error,
             email=ctx.query.get("email"),
+            csrf_expired=ctx.query.get("csrf") == "true",
         )
         return ctx.html(body)
 

@@ -25,6 +25,7 @@ class SignOutHandler(Handler):
             csrf_token=ctx.csrf_token(),
             callback_url=ctx.callback_url(),
             action_url=ctx.auth_url("signout"),
+            csrf_expired=ctx.query.get("csrf") == "true",
         )
         return ctx.html(body)
 

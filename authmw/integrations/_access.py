@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._types import WSGIEnvironment
 from ..environ_keys import AUTH_KEY, SESSION_KEY, UNAVAILABLE_KEY
 from ..errors import ConfigurationError
+from ..pages.forbidden import forbidden_page
 from ..rules import decide
 from ..rules.decide import is_signed_in as is_signed_in
 from ..rules.responses import Denial as Denial
@@ -86,8 +87,13 @@ def deny(environ: WSGIEnvironment, *, signed_in: bool, api: bool = False) -> Den
         why: decide.Refusal = "forbidden"
     else:
         why = "unavailable" if environ.get(UNAVAILABLE_KEY) else "anonymous"
-    location = sign_in_location(auth_of(environ), environ) if why == "anonymous" else ""
-    return denial(why, as_json=api or wants_json(environ), sign_in_location=location)
+    location = sign_in_location(auth_of(environ), environ) if why != "unavailable" else ""
+    return denial(
+        why,
+        as_json=api or wants_json(environ),
+        sign_in_location=location,
+        forbidden_page=lambda: forbidden_page(environ, sign_in_url=location),
+    )
 
 
 def check(

@@ -30,6 +30,10 @@ SIGNIN_ERROR_MESSAGES: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: Shown where a refused POST lands (``?csrf=true`` on the sign-in and sign-out pages): the
+#: form's CSRF token no longer matched its cookie, most often because the page sat open too long.
+CSRF_EXPIRED_MESSAGE = "That form expired — please try again."
+
 #: ``(heading, text)`` of the error page (``/error?error=CODE``), in NextAuth v4's wording.
 ERROR_PAGE_MESSAGES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {

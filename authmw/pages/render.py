@@ -27,7 +27,7 @@ from jinja2 import (
 )
 
 from ..errors import ConfigurationError
-from .messages import ERROR_PAGE_MESSAGES, signin_error_message
+from .messages import CSRF_EXPIRED_MESSAGE, ERROR_PAGE_MESSAGES, signin_error_message
 
 __all__ = ["PAGES", "PageRenderer", "Theme"]
 
@@ -146,20 +146,36 @@ class PageRenderer:
         callback_url: str,
         error: str | None = None,
         email: str | None = None,
+        csrf_expired: bool = False,
     ) -> str:
-        """The sign-in page: one form per provider; *error* is shown only as its message."""
+        """The sign-in page: one form per provider; *error* is shown only as its message.
+
+        :param csrf_expired: a POST was refused for its CSRF token (``?csrf=true``): say so.
+        """
+        if csrf_expired:
+            message: str | None = CSRF_EXPIRED_MESSAGE
+        else:
+            message = signin_error_message(error) if error else None
         return self._templates["signin"].render(
             providers=_page_providers(providers),
             csrf_token=csrf_token,
             callback_url=callback_url,
-            error_message=signin_error_message(error) if error else None,
+            error_message=message,
             email=email if isinstance(email, str) else "",
         )
 
-    def sign_out(self, *, csrf_token: str, callback_url: str, action_url: str) -> str:
-        """The "are you sure?" page with a POST form to *action_url*."""
+    def sign_out(
+        self, *, csrf_token: str, callback_url: str, action_url: str, csrf_expired: bool = False
+    ) -> str:
+        """The "are you sure?" page with a POST form to *action_url*.
+
+        :param csrf_expired: the last sign-out POST was refused (``?csrf=true``): say so.
+        """
         return self._templates["signout"].render(
-            csrf_token=csrf_token, callback_url=callback_url, action_url=action_url
+            csrf_token=csrf_token,
+            callback_url=callback_url,
+            action_url=action_url,
+            error_message=CSRF_EXPIRED_MESSAGE if csrf_expired else None,
         )
 
     def error(self, *, code: str, sign_in_url: str, home_url: str) -> str:
@@ -179,9 +195,21 @@ class PageRenderer:
         """The "check your email" page shown after a magic link was sent."""
         return self._templates["verify_request"].render(host=host, home_url=home_url)
 
-    def forbidden(self, *, home_url: str) -> str:
-        """A 403 page for signed-in users whom a rule does not allow in."""
-        return self._templates["forbidden"].render(home_url=home_url)
+    def forbidden(
+        self, *, home_url: str, sign_in_url: str | None = None, user: str | None = None
+    ) -> str:
+        """The 403 page for a signed-in user whom a rule does not let in.
+
+        :param home_url: the "back to home page" link.
+        :param sign_in_url: the sign-in page (with a ``callbackUrl`` back here), offered to
+            sign in as someone else; no such link when ``None``.
+        :param user: who is signed in (name or email), shown so the refusal makes sense.
+        """
+        return self._templates["forbidden"].render(
+            home_url=home_url,
+            sign_in_url=sign_in_url,
+            user=user if isinstance(user, str) and user else None,
+        )
 
 
 def _page_providers(providers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -57,6 +57,14 @@ class Discovery:
                         raise AuthError("Configuration", detail="discovery failed") from None
             return self._doc
 
+    def fetch(self) -> dict[str, Any]:
+        """Fetch and validate the document now, past the cache (``authmw check``).
+
+        :raises ProviderHTTPError: the issuer did not answer usably.
+        :raises ConfigurationError: the document is not acceptable.
+        """
+        return self._fetch()
+
     def _fetch(self) -> dict[str, Any]:
         issuer = self.provider.issuer_url
         doc = self.provider.http.get_json(issuer.rstrip("/") + WELL_KNOWN)

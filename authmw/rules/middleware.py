@@ -21,6 +21,7 @@ import webob
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
 from ..environ_keys import SESSION_KEY, UNAVAILABLE_KEY
+from ..pages.forbidden import forbidden_page
 from ..util.urls import sign_in_redirect
 from .compile import RuleMatcher, normalize_path, path_readings
 from .decide import Refusal, refusal
@@ -147,16 +148,16 @@ class RulesMiddleware:
         raw_path: bytes,
         why: Refusal,
     ) -> Iterable[bytes]:
-        location = ""
-        if why == "anonymous":
-            target = (found.redirect if found is not None else None) or self.sign_in_url
-            location = sign_in_redirect(target, environ, _callback_url(environ, raw_path))
+        target = (found.redirect if found is not None else None) or self.sign_in_url
+        location = sign_in_redirect(target, environ, _callback_url(environ, raw_path))
         log.debug("rules: %s refused (%s)", environ.get("PATH_INFO", ""), why)
         answer = denial(
             why,
             as_json=(found is not None and found.api) or wants_json(environ),
             sign_in_location=location,
             forbidden_redirect=found.forbidden_redirect if found is not None else None,
+            # The themed page: who is signed in, a way home and one to sign in as someone else.
+            forbidden_page=lambda: forbidden_page(environ, sign_in_url=location),
         )
         headers = list(answer.headers)
         if not any(name == "Content-Type" for name, _ in headers):

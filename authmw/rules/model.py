@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, unknown_names_message
 
 if TYPE_CHECKING:
     import webob
@@ -57,6 +57,11 @@ def parse_pattern(pattern: str) -> tuple[str, ...]:
     for segment in body.split("/") if body else ():
         if segment in ("", ".", ".."):
             raise RuleConfigError(f"rule pattern {pattern!r} has an empty or dot segment")
+        if segment.startswith(":") or (segment.startswith("{") and segment.endswith("}")):
+            raise RuleConfigError(
+                f"rule pattern {pattern!r}: {segment!r} is a route parameter; rules match "
+                "paths, so use '*' for one segment ('**' for any depth)"
+            )
         if "*" in segment and segment not in ("*", "**"):
             raise RuleConfigError(f"rule pattern {pattern!r}: '*' and '**' must be whole segments")
         if segment == "**" and segments and segments[-1] == "**":
@@ -165,10 +170,13 @@ def rule(
 
 
 def _from_mapping(item: Mapping[str, Any], where: str) -> Rule:
+    if "role" in item:  # the decorators' spelling, accepted here too
+        if "roles" in item:
+            raise RuleConfigError(f"{where}: give 'roles' or 'role', not both")
+        item = {**{k: v for k, v in item.items() if k != "role"}, "roles": item["role"]}
     unknown = set(item) - _DATA_KEYS
     if unknown:
-        known = ", ".join(sorted(_DATA_KEYS))
-        raise RuleConfigError(f"{where}: unknown key(s) {sorted(unknown)} (known: {known})")
+        raise RuleConfigError(unknown_names_message(where, unknown, _DATA_KEYS))
     if "path" not in item:
         raise RuleConfigError(f"{where}: 'path' is required")
     for key in ("public", "signed_in", "api"):

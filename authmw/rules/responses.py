@@ -7,11 +7,13 @@ messages, the same 403 page, the same Accept reading and the same relative ``cal
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from .._types import WSGIEnvironment
 from ..util.negotiation import prefers_json
+from ..util.urls import append_query
 from .decide import Refusal
 
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
@@ -23,16 +25,21 @@ MESSAGES = {
     "SessionUnavailable": "The session store is unavailable.",
 }
 UNAVAILABLE_TEXT = b"Service Unavailable: sign-in is temporarily unavailable, try again shortly."
+_PLAIN_FORBIDDEN = b"<!DOCTYPE html><title>403 Forbidden</title><h1>403 Forbidden</h1>"
 _STATUS_LINES = {
     302: "302 Found",
     401: "401 Unauthorized",
     403: "403 Forbidden",
     503: "503 Service Unavailable",
 }
-FORBIDDEN_PAGE = (
-    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>403 Forbidden</title></head>'
-    b"<body><h1>403 Forbidden</h1><p>You do not have access to this page.</p></body></html>"
-)
+#: Headers of the 403 page besides :data:`NO_STORE`: the auth pages' own (check S-H7).
+PAGE_HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+]
 
 
 def request_bytes(environ: WSGIEnvironment) -> bytes:
@@ -64,6 +71,11 @@ def wants_json(environ: WSGIEnvironment) -> bool:
     return prefers_json(environ.get("HTTP_ACCEPT"))
 
 
+def with_callback(target: str, environ: WSGIEnvironment, raw_path: bytes | None = None) -> str:
+    """*target* (a sign-in page) with ``callbackUrl`` set to the current relative URL."""
+    return append_query(target, {"callbackUrl": callback_url(environ, raw_path)})
+
+
 @dataclass(frozen=True, slots=True)
 class Denial:
     """A response to send instead of the protected page: status, headers and body."""
@@ -93,12 +105,15 @@ def denial(
     as_json: bool,
     sign_in_location: str = "",
     forbidden_redirect: str | None = None,
+    forbidden_page: Callable[[], bytes] | None = None,
 ) -> Denial:
     """The one answer for each refusal, for the rules and every framework decorator.
 
     :param as_json: answer in JSON (an API rule or decorator, or ``Accept`` prefers JSON).
-    :param sign_in_location: where an anonymous browser goes (with its ``callbackUrl``).
+    :param sign_in_location: the sign-in page with a ``callbackUrl`` back here: where an
+        anonymous browser goes, and the 403 page's "sign in as someone else" link.
     :param forbidden_redirect: where a signed-in browser without the right goes, if set.
+    :param forbidden_page: renders the themed 403 page (see :mod:`authmw.pages.forbidden`).
     """
     if refusal == "unavailable":
         if as_json:
@@ -110,8 +125,8 @@ def denial(
             return _json(403, "AccessDenied")
         if forbidden_redirect:
             return Denial(302, [("Location", forbidden_redirect), *NO_STORE], b"")
-        headers = [("Content-Type", "text/html; charset=utf-8"), *NO_STORE]
-        return Denial(403, headers, FORBIDDEN_PAGE)
+        body = forbidden_page() if forbidden_page is not None else _PLAIN_FORBIDDEN
+        return Denial(403, [*PAGE_HEADERS, *NO_STORE], body)
     if as_json:
         return _json(401, "SessionRequired")
     return Denial(302, [("Location", sign_in_location), *NO_STORE], b"")

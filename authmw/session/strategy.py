@@ -181,6 +181,11 @@ class JWTStrategy:
             image=token.get("picture"),
             expires=expires,
         )
+        # NextAuth v4 maps token name/email/picture to user name/email/image; a claim the token
+        # lacks is undefined there and absent from the JSON (a null claim stays null).
+        for claim, key in (("name", "name"), ("email", "email"), ("picture", "image")):
+            if claim not in token:
+                del base["user"][key]
         return shape_session(self.callbacks, base, token=token, user=None)
 
     def issue(

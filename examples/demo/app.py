@@ -21,7 +21,9 @@ _STYLE = (
 def _page(title: str, body: str, session: Any) -> bytes:
     if session:
         who = escape(session["user"].get("email") or "")
-        account = f'Signed in as <b>{who}</b> · <a href="/api/auth/signout">Sign out</a>'
+        account = (
+            f'Signed in as <b>{who}</b> · <a href="/api/auth/signout?callbackUrl=/">Sign out</a>'
+        )
     else:
         account = '<a href="/api/auth/signin">Sign in</a>'
     return (
@@ -63,7 +65,5 @@ def create_app(*, secret: str | None = None, url: str = "http://127.0.0.1:8000",
     Users and email sign-in tokens live in SQLite unless ``AUTHMW_DATABASE_URL`` says otherwise
     (see :mod:`examples.demo.storage`); sessions are encrypted cookies by default.
     """
-    from .storage import demo_options
-
-    auth = make_auth(secret=secret, url=url, **{**demo_options(), **options})
+    auth = make_auth(secret=secret, url=url, **options)
     return auth.wrap(demo_app, rules=RULES)

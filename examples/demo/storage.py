@@ -1,8 +1,8 @@
 """Where the demo keeps users and sessions, and how it sends sign-in links, from the environment.
 
 - ``AUTHMW_DATABASE_URL``: ``sqlite:///path``, a plain file path, ``postgresql://...`` or
-  ``redis://...``. Default: the SQLite file ``authmw-demo.sqlite3`` in the temporary folder
-  (``$TMPDIR``, usually ``/tmp``), so the demo works with no settings.
+  ``redis://...``. Default: the SQLite file ``demo.sqlite3`` at the top of this checkout
+  (ignored by git), so the demo works with no settings and two checkouts never share users.
 - ``AUTHMW_SESSION_STRATEGY``: ``jwt`` (default: encrypted cookie sessions) or ``database``.
 - ``AUTHMW_SMTP_URL``: send links by SMTP (``smtp://user:pass@host:587``); without it the links
   are printed to the terminal by :class:`~authmw.mail.ConsoleSender`.
@@ -15,25 +15,19 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from authmw.adapters import from_url
 from authmw.mail import ConsoleSender, sender_from_env
 from authmw.providers.email import EmailProvider
 
-DEFAULT_DATABASE = Path(tempfile.gettempdir()) / "authmw-demo.sqlite3"
+DEFAULT_DATABASE = Path(__file__).resolve().parents[2] / "demo.sqlite3"
 
 
 def make_adapter(url: str | None) -> Any:
-    """An adapter for *url* (Redis for ``redis://``/``rediss://``, SQL otherwise)."""
-    if url and url.startswith(("redis://", "rediss://", "unix://")):
-        from authmw.adapters.redis import RedisAdapter
-
-        return RedisAdapter(url, prefix="authmw-demo:")
-    from authmw.adapters.sql import SQLAdapter
-
-    return SQLAdapter(url or DEFAULT_DATABASE, create_tables=True)
+    """The adapter for *url* (Redis for ``redis://``, SQL otherwise), tables created."""
+    return from_url(url or DEFAULT_DATABASE, create_tables=True)
 
 
 def demo_options(environ: dict[str, str] | None = None) -> dict[str, Any]:

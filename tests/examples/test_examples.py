@@ -17,8 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import webtest
 
+from tests.support import sign_in
+
 SECRET = "example-test-secret-" + "x" * 32
 URL = "http://localhost"
+DASH = "/dashboard"
 SESSION = "authmw.session-token"
 EXAMPLES = ["demo", "pyramid", "bottle", "flask", "django"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +55,6 @@ def app(request: pytest.FixtureRequest) -> webtest.TestApp:
     return make(request.param, request)
 
 
-def sign_in(app: webtest.TestApp, email: str, password: str) -> webtest.TestResponse:
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": email, "password": password, "callbackUrl": "/dashboard"}
-    return app.post("/api/auth/callback/credentials", form, status=302)
-
-
 def assert_sign_in_redirect(response: webtest.TestResponse, callback: str) -> None:
     assert response.status_int == 302
     location = urlsplit(response.headers["Location"])
@@ -75,7 +72,7 @@ def test_anonymous_visitor(app: webtest.TestApp) -> None:
 
 
 def test_alice_signs_in_sees_dashboard_not_admin_and_signs_out(app: webtest.TestApp) -> None:
-    response = sign_in(app, "alice@example.com", "alice-password")
+    response = sign_in(app, "alice@example.com", "alice-password", status=302, callbackUrl=DASH)
     assert response.headers["Location"].endswith("/dashboard")
     assert app.cookies.get(SESSION)
     dashboard = app.get("/dashboard", status=200)
@@ -93,15 +90,13 @@ def test_alice_signs_in_sees_dashboard_not_admin_and_signs_out(app: webtest.Test
 
 
 def test_admin_sees_admin(app: webtest.TestApp) -> None:
-    sign_in(app, "admin@example.com", "admin-password")
+    sign_in(app, "admin@example.com", "admin-password", status=302, callbackUrl=DASH)
     assert "Only admins" in app.get("/admin", status=200).text
     assert app.get("/api/me").json["user"]["role"] == "admin"
 
 
 def test_wrong_password_gives_no_session(app: webtest.TestApp) -> None:
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": "alice@example.com", "password": "nope"}
-    response = app.post("/api/auth/callback/credentials", form, status=302)
+    response = sign_in(app, "alice@example.com", "nope", status=302)
     assert "error=CredentialsSignin" in response.headers["Location"]
     assert not app.cookies.get(SESSION)
     app.get("/dashboard", status=302)
@@ -125,19 +120,24 @@ def _free_port() -> int:
         return port
 
 
+def _example_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "AUTHMW_SECRET": SECRET,
+        "AUTHMW_DATABASE_URL": str(tmp_path / "demo.sqlite3"),
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+    for name in ("AUTHMW_URL", "DJANGO_SETTINGS_MODULE", "AUTHMW_SMTP_URL"):
+        env.pop(name, None)
+    return env
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_make_demo_serves_on_host_and_port(name: str) -> None:
+def test_make_demo_serves_on_host_and_port(name: str, tmp_path: Path) -> None:
     """``python -m examples.<name>`` (what ``make demo EXAMPLE=<name>`` runs) answers on $PORT."""
     port = _free_port()
-    env: dict[str, Any] = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "AUTHMW_SECRET": SECRET,
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("AUTHMW_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env: dict[str, Any] = _example_env(tmp_path, HOST="127.0.0.1", PORT=str(port))
     process = subprocess.Popen(
         [sys.executable, "-m", f"examples.{name}"],
         cwd=ROOT,
@@ -159,8 +159,46 @@ def test_make_demo_serves_on_host_and_port(name: str) -> None:
                 time.sleep(0.1)
     finally:
         process.terminate()
-        out, _ = process.communicate(timeout=10)
+        out, err = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}" in out
+    if name != "pyramid":  # the Pyramid example is configured from settings (credentials only)
+        assert "providers enabled: credentials, email" in err
+
+
+def test_demo_configuration_error_is_one_clear_line(tmp_path: Path) -> None:
+    """A misconfigured provider stops the demo with its message, not a traceback."""
+    env = _example_env(tmp_path, AUTHMW_OKTA_ID="id", AUTHMW_OKTA_SECRET="secret")
+    env.pop("AUTHMW_OKTA_ISSUER", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "examples.demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "configuration error: AUTHMW_OKTA_ISSUER is required" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_make_demo_lists_the_examples_for_an_unknown_one() -> None:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "demo", "EXAMPLE=nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0
+    assert "No example 'nope'. Choose one of: bottle demo django flask pyramid" in result.stdout
+
+
+def test_demo_database_is_per_checkout() -> None:
+    from examples.demo.storage import DEFAULT_DATABASE
+
+    assert DEFAULT_DATABASE == ROOT / "demo.sqlite3"
+    assert "/demo.sqlite3" in (ROOT / ".gitignore").read_text().splitlines()
 
 
 def test_pyramid_development_ini_loads(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -172,3 +210,21 @@ def test_pyramid_development_ini_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(app.get("/api/auth/csrf").json["csrfToken"]) == 64
     assert_sign_in_redirect(app.get("/dashboard", status=302), "/dashboard")
     app.get("/api/me", status=401)
+
+
+def test_demo_answers_on_both_loopback_spellings() -> None:
+    """Opened at localhost (a Next.js habit), the demo sends the browser to its own origin."""
+    from examples.common import canonical_loopback
+    from examples.demo.app import create_app
+
+    app = webtest.TestApp(
+        canonical_loopback(
+            create_app(secret=SECRET, url="http://127.0.0.1:8000"), "http://127.0.0.1:8000"
+        )
+    )
+    response = app.get("/dashboard?x=1", headers={"Host": "localhost:8000"}, status=302)
+    assert response.headers["Location"] == "http://127.0.0.1:8000/dashboard?x=1"
+    post = app.post("/api/auth/signout", headers={"Host": "[::1]:8000"}, status=308)
+    assert post.headers["Location"] == "http://127.0.0.1:8000/api/auth/signout"
+    assert app.get("/", headers={"Host": "127.0.0.1:8000"}).status_int == 200
+    app.get("/", headers={"Host": "localhost:9999"}, status=200)  # another port: not an alias

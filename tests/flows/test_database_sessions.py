@@ -29,6 +29,7 @@ from authmw import Auth
 from authmw.adapters.redis import RedisAdapter
 from authmw.adapters.sql import SQLAdapter
 from authmw.session.database import DatabaseStrategy
+from tests import support
 
 SESSION = "authmw.session-token"
 SECRET = "d" * 32 + "-database-sessions"
@@ -185,9 +186,8 @@ def _echo(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[b
 
 
 def sign_in(app: webtest.TestApp, email: str = "alice@example.com") -> webtest.TestResponse:
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": email, "password": f"pw-{email}"}
-    return app.post("/api/auth/callback/credentials", form, status="*")
+    """The shared sign-in with this module's password rule (see :func:`authorize`)."""
+    return support.sign_in(app, email, f"pw-{email}")
 
 
 def hashed(raw: str) -> str:
@@ -414,7 +414,7 @@ def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
     assert "Traceback" not in page.text + api.text
     assert app.get("/", status=200).json["session"] is None  # public paths keep working
     assert not any(c.startswith(SESSION) for c in page.headers.getall("Set-Cookie"))
-    fresh = db_sign_in_during_outage(app)
+    fresh = sign_in(app, "bob@example.com")
     assert fresh.status_int == 302 and "error=Configuration" in fresh.location
     assert time.monotonic() - started < 20
 
@@ -428,12 +428,6 @@ def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
         time.sleep(0.2)
     assert app.cookies[SESSION] == raw
     assert response.json["user"]["email"] == "alice@example.com"
-
-
-def db_sign_in_during_outage(app: webtest.TestApp) -> webtest.TestResponse:
-    token = app.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": "bob@example.com", "password": "pw-bob@example.com"}
-    return app.post("/api/auth/callback/credentials", form, status="*")
 
 
 def test_R_7_protected_page_answers_503_while_the_store_is_down(

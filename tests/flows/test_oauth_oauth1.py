@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
 
 from authmw.providers.presets import TwitterLegacy
+from tests.providers import idp
 
-idp = sys.modules["authmw_tests_idp"]
 STATE = "authmw.state"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,8 +13,8 @@ import requests
 from authmw.providers.oauth2 import OAuth2Provider
 from authmw.providers.oidc import OIDCProvider
 from authmw.providers.presets import OIDC
+from tests.providers import idp
 
-idp = sys.modules["authmw_tests_idp"]
 SESSION = "authmw.session-token"
 
 

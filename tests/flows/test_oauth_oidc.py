@@ -6,15 +6,14 @@ flow cookies cleared.
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
 import pytest
 
 from authmw.providers.oidc import OIDCProvider
+from tests.providers import idp
 
-idp = sys.modules["authmw_tests_idp"]
 STATE = "authmw.state"
 PKCE = "authmw.pkce.code_verifier"
 NONCE = "authmw.nonce"

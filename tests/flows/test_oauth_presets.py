@@ -4,7 +4,6 @@ response shapes (the preset pointed at it by URL override)."""
 from __future__ import annotations
 
 import re
-import sys
 from typing import Any
 
 import pytest
@@ -13,8 +12,8 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from authmw.providers import presets
+from tests.providers import idp
 
-idp = sys.modules["authmw_tests_idp"]
 CREDS = {"client_id": idp.CLIENT_ID, "client_secret": idp.CLIENT_SECRET}
 GITHUB_PATHS = {"/login/oauth/authorize": "/authorize", "/login/oauth/access_token": "/token"}
 

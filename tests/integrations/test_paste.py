@@ -10,6 +10,7 @@ import webtest
 from paste.deploy import loadfilter
 
 from authmw import ConfigurationError, get_session
+from tests.support import sign_in
 
 INI = """\
 [filter:auth]
@@ -52,9 +53,7 @@ def test_filter_from_ini_protects_the_app(tmp_path: Path) -> None:
     assert client.get("/").text == "anonymous"
     client.get("/admin", status=302)
     assert client.get("/api/me", status=401).content_type == "application/json"
-    token = client.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": "alice@example.com", "password": "alice-password"}
-    client.post("/api/auth/callback/credentials", form, status=302)
+    sign_in(client, "alice@example.com", "alice-password", status=302)
     assert client.get("/").text == "alice@example.com"
     assert client.get("/api/me").text == "alice@example.com"
     client.get("/admin", status=403)

@@ -17,6 +17,7 @@ from pyramid.router import Router
 
 from authmw import ConfigurationError, Session
 from authmw.integrations.pyramid import AuthSecurityPolicy, principals_for, wrap
+from tests.support import sign_in
 
 SECRET = "p" * 32 + "-pyramid-secret"
 SETTINGS = {
@@ -63,13 +64,6 @@ def app(include: str = "authmw.pyramid", **settings: Any) -> webtest.TestApp:
     return webtest.TestApp(make_config(include, **settings).make_wsgi_app())
 
 
-def sign_in(client: webtest.TestApp, email: str = "alice@example.com") -> None:
-    password = email.split("@")[0] + "-password"
-    token = client.get("/api/auth/csrf").json["csrfToken"]
-    form = {"csrfToken": token, "email": email, "password": password}
-    client.post("/api/auth/callback/credentials", form, status=302)
-
-
 @pytest.mark.parametrize("include", ["authmw.pyramid", "authmw.integrations.pyramid"])
 def test_include_wraps_the_app(include: str) -> None:
     client = app(include)
@@ -80,7 +74,7 @@ def test_include_wraps_the_app(include: str) -> None:
         "userid": None,
         "token": False,
     }
-    sign_in(client)
+    sign_in(client, status=302)
     assert client.get("/who").json == {
         "session": "alice@example.com",
         "identity": "alice@example.com",
@@ -95,11 +89,11 @@ def test_permissions_and_forbidden_view() -> None:
     assert location.endswith("/api/auth/signin?callbackUrl=%2Fprivate%3Fa%3Db")
     assert client.get("/api/data", status=401).json["error"] == "SessionRequired"
     client.get("/private", headers={"Accept": "application/json"}, status=401)
-    sign_in(client)
+    sign_in(client, status=302)
     assert client.get("/private").text == "private"
     assert client.get("/admin", status=403).content_type == "text/html"
     client.reset()
-    sign_in(client, "admin@example.com")
+    sign_in(client, "admin@example.com", status=302)
     assert client.get("/admin").text == "admin"
 
 

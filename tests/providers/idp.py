@@ -5,7 +5,8 @@ with joserfc) whose behaviour each test can bend through a few knobs. ``OAuth1Se
 OAuth 1.0a provider built on oauthlib's server endpoints. Both are served by werkzeug's
 threaded server in a background thread.
 
-Loaded by path from the conftest files (import mode is importlib).
+Test modules import it as ``from tests.providers import idp``; the top conftest's ``op`` and
+``oauth1_server`` fixtures serve a fresh one per test.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from oauthlib.oauth1 import (
     ResourceEndpoint,
 )
 from webob import Request, Response
+
+from tests.support import csrf_token
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "a:b%c+d e-secret"  # needs form-encoding in Basic auth (P-C1)
@@ -518,8 +521,7 @@ def make_app(providers: list[Any], **options: Any) -> Any:
 
 def start(app: Any, provider_id: str, **form: str) -> Any:
     """POST /signin/<id> with a valid CSRF token; returns the response (302 to the IdP)."""
-    csrf = app.get("/api/auth/csrf").json["csrfToken"]
-    return app.post(f"/api/auth/signin/{provider_id}", {"csrfToken": csrf, **form})
+    return app.post(f"/api/auth/signin/{provider_id}", {"csrfToken": csrf_token(app), **form})
 
 
 def consent(location: str) -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
 
 from authmw import ConfigurationError
 from authmw.providers.http import HttpClient, ProviderHTTPError, check_endpoint, is_loopback
-
-idp = sys.modules["authmw_tests_idp"]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import sys
 import time
 from typing import Any
 
@@ -20,6 +19,7 @@ from authmw.providers.idtoken import (
     token_hash,
     validate_id_token,
 )
+from tests.providers import idp
 
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1"})
 OTHER = RSAKey.generate_key(2048, parameters={"kid": "k2"})
@@ -112,7 +112,6 @@ def test_P_D3_header_keys_refused() -> None:
 
 
 def test_P_D5_crit_refused() -> None:
-    idp = sys.modules["authmw_tests_idp"]
     token = idp.raw_sign(
         {"alg": "RS256", "kid": "k1", "crit": ["x-ext"], "x-ext": 1}, claims(), KEY
     )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from authmw.providers.http import HttpClient
 from authmw.providers.jwks import KeyCache, parse_jwks
-
-idp = sys.modules["authmw_tests_idp"]
+from tests.providers import idp
 
 
 def test_P_D4_unparseable_and_private_keys_are_skipped() -> None:

@@ -130,7 +130,7 @@ def test_data_may_carry_a_predicate_when_built_in_code() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ([{"path": "/a", "role": ["admin"]}], r"rules\[0\]: unknown key.*'role'"),
+        ([{"path": "/a", "rol": ["admin"]}], r"rules\[0\]: unknown option.*'rol'"),
         ([{"signed_in": True}], r"rules\[0\]: 'path' is required"),
         ([{"path": "/a"}, {"path": "/b", "public": "true"}], r"rules\[1\]: 'public' must be"),
         ([{"path": "/a", "signed_in": 1}], "'signed_in' must be true or false"),
@@ -192,3 +192,26 @@ def test_coerce_rules_refuses_other_shapes(item: Any) -> None:
 def test_coerce_rules_refuses_a_single_mapping() -> None:
     with pytest.raises(RuleConfigError):
         coerce_rules(cast(Any, {"path": "/a"}))
+
+
+@pytest.mark.parametrize("pattern", ["/a/{id}", "/a/:id", "/users/{user_id}/edit", "/:slug"])
+def test_route_parameters_are_refused_with_the_glob_to_use(pattern: str) -> None:
+    with pytest.raises(RuleConfigError, match=r"route parameter.*use '\*' for one segment"):
+        rules_from_data([{"path": pattern, "signed_in": True}])
+
+
+def test_role_is_accepted_as_roles() -> None:
+    (one,) = rules_from_data([{"path": "/admin/**", "role": "admin"}])
+    (many,) = rules_from_data([{"path": "/admin/**", "roles": ["admin"]}])
+    assert one.roles == many.roles == frozenset({"admin"})
+    with pytest.raises(RuleConfigError, match="'roles' or 'role', not both"):
+        rules_from_data([{"path": "/a", "role": "x", "roles": ["y"]}])
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [("signedIn", "signed_in"), ("forbiddenRedirect", "forbidden_redirect"), ("rolse", "roles")],
+)
+def test_unknown_rule_keys_get_a_did_you_mean(key: str, hint: str) -> None:
+    with pytest.raises(RuleConfigError, match=f"{key!r} \\(did you mean {hint!r}\\?\\)"):
+        rules_from_data([{"path": "/a", key: True}])

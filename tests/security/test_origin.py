@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import pytest
 
 from authmw.security.origin import is_cross_site_request
@@ -105,3 +108,19 @@ def test_S_X4_same_site_sibling_must_show_our_exact_origin() -> None:
     assert is_cross_site_request(env(sec_fetch_site="same-origin", origin=sibling), ALLOWED), (
         "a same-origin claim does not override a foreign Origin"
     )
+
+
+def test_S_X4_refusal_log_names_both_origins(
+    make_app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.support import csrf_token
+
+    app = make_app()
+    form = {"csrfToken": csrf_token(app), "email": "alice@example.com", "password": "x"}
+    with caplog.at_level(logging.WARNING, logger="authmw"):
+        app.post(
+            "/api/auth/callback/credentials", form, headers={"Origin": "http://localhost:8000"}
+        )
+    (line,) = [r.getMessage() for r in caplog.records if "cross-site" in r.getMessage()]
+    assert "'http://localhost:8000'" in line
+    assert "configured origin http://localhost" in line
