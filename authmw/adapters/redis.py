@@ -21,28 +21,21 @@ live in different hash slots, so Redis Cluster is not supported.
 from __future__ import annotations
 
 import dataclasses
-import math
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from ..errors import missing_extra
 
 try:
-    import redis
+    import redis  # noqa: F401 - fail early, naming the extra to install
 except ModuleNotFoundError as error:  # pragma: no cover - tested in a subprocess
     raise missing_extra(error, "redis") from error
-from redis.backoff import ExponentialBackoff
 from redis.client import Pipeline
-from redis.retry import Retry
 
 from .base import (
     Account,
-    AdapterError,
     AdapterSession,
-    AdapterUnavailable,
     DuplicateError,
     NewUser,
     NotFoundError,
@@ -54,102 +47,18 @@ from .base import (
     now,
     utc,
 )
+from .redis_store import RedisConnection
+from .redis_store import encode as _encode
+from .redis_store import hash_fields as _hash
+from .redis_store import milliseconds as _ms
+from .redis_store import text as _text
+from .redis_store import user_from as _user
 
 __all__ = ["RedisAdapter"]
 
-T = TypeVar("T")
-_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError)
 
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _hash(raw: Any) -> dict[str, str]:
-    return {_text(k): _text(v) for k, v in raw.items()}
-
-
-def _ms(moment: datetime) -> int:
-    return math.ceil(moment.timestamp() * 1000)
-
-
-def _encode(record: Any) -> dict[Any, str]:
-    """Dataclass fields that are set, as strings (``None`` fields are left out)."""
-    out: dict[Any, str] = {}
-    for key, value in dataclasses.asdict(record).items():
-        if value is not None:
-            out[key] = value.isoformat() if isinstance(value, datetime) else str(value)
-    return out
-
-
-def _user(data: dict[str, str]) -> User:
-    verified = data.get("email_verified")
-    return User(
-        id=data["id"],
-        name=data.get("name"),
-        email=data.get("email"),
-        email_verified=datetime.fromisoformat(verified) if verified else None,
-        image=data.get("image"),
-    )
-
-
-class RedisAdapter:
-    """Adapter storing everything in Redis.
-
-    :param url_or_client: a ``redis://`` URL, or a :class:`redis.Redis` you own.
-    :param prefix: prepended to every key.
-    :param timeout: connect and command timeout in seconds (URL only); past it the call
-        raises :class:`AdapterUnavailable`.
-    """
-
-    def __init__(
-        self, url_or_client: str | redis.Redis, *, prefix: str = "authmw:", timeout: float = 5.0
-    ) -> None:
-        self._owns_client = isinstance(url_or_client, str)
-        if isinstance(url_or_client, str):
-            url_or_client = redis.Redis.from_url(
-                url_or_client,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-                health_check_interval=30,
-                # One quick retry rides over a restarted server or a killed connection.
-                retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
-                decode_responses=True,
-            )
-        self.client = url_or_client
-        self.prefix = prefix
-
-    def __repr__(self) -> str:
-        return f"RedisAdapter(prefix={self.prefix!r})"
-
-    def close(self) -> None:
-        """Close the connection pool if the adapter created the client."""
-        if self._owns_client:
-            self.client.close()
-
-    def _key(self, kind: str, first: str, second: str | None = None) -> str:
-        tail = first if second is None else f"{len(first)}:{first}:{second}"
-        return f"{self.prefix}{kind}:{tail}"
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except _UNAVAILABLE as error:
-            raise AdapterUnavailable(f"redis unavailable ({type(error).__name__})") from None
-        except redis.RedisError as error:
-            raise AdapterError(f"redis error ({type(error).__name__})") from None
-
-    def _transaction(self, func: Callable[[Pipeline], T], *watch: str) -> T:
-        """Run *func* in ``WATCH``/``MULTI``; redis-py re-runs it when a watched key changed."""
-        results: list[T] = []
-
-        def run(pipe: Pipeline) -> None:
-            results[:] = [func(pipe)]
-
-        with self._errors():
-            self.client.transaction(run, *watch)
-        return results[0]
+class RedisAdapter(RedisConnection):
+    """Adapter storing everything in Redis (parameters: see :class:`RedisConnection`)."""
 
     # Users
 

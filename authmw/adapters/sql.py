@@ -1,24 +1,11 @@
 """SQL adapter on SQLAlchemy Core: SQLite (embedded default) and PostgreSQL (psycopg 3).
 
-Schema (``{p}`` is ``table_prefix``, default ``authmw_``; all text columns use the default,
-case-sensitive collation, so ``"AbC"`` and ``"abc"`` stay distinct — A-PS1)::
-
-    {p}users                id TEXT PK (uuid4 hex), name TEXT, email TEXT UNIQUE,
-                            email_verified TIMESTAMPTZ, image TEXT
-    {p}accounts             PK (provider, provider_account_id),
-                            user_id TEXT -> users.id ON DELETE CASCADE (indexed), type TEXT,
-                            refresh_token, access_token TEXT, expires_at BIGINT, token_type,
-                            scope, id_token, session_state TEXT
-    {p}sessions             session_token TEXT PK (sha256 of the cookie token),
-                            user_id TEXT -> users.id ON DELETE CASCADE (indexed),
-                            expires TIMESTAMPTZ (indexed)
-    {p}verification_tokens  PK (identifier, token), expires TIMESTAMPTZ (indexed)
-
-Create it with :meth:`SQLAdapter.create_all` or ``create_tables=True``. Connections come from
-SQLAlchemy's pool with ``pool_pre_ping`` (a dead connection is replaced, so the adapter recovers
-after a database restart) and bounded connect, lock and pool timeouts. SQLite connections use
-WAL, ``busy_timeout`` and foreign keys. Every write is one statement (``UPDATE``/``DELETE ...
-RETURNING``), which makes token use atomic on both databases.
+The tables are in :mod:`authmw.adapters.sql_schema`; create them with :meth:`SQLAdapter.create_all`
+or ``create_tables=True``. Connections come from SQLAlchemy's pool with ``pool_pre_ping`` (a dead
+connection is replaced, so the adapter recovers after a database restart) and bounded connect, lock
+and pool timeouts. SQLite connections use WAL, ``busy_timeout`` and foreign keys. Every write is
+one statement (``UPDATE``/``DELETE ... RETURNING``), which makes token use atomic on both
+databases.
 """
 
 from __future__ import annotations
@@ -27,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +25,13 @@ try:
 except ModuleNotFoundError as error:  # pragma: no cover - tested in a subprocess
     raise missing_extra(error, "sql") from error
 from sqlalchemy import exc
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.expression import Executable
 
 from .base import (
     Account,
     AdapterError,
     AdapterSession,
-    AdapterUnavailable,
-    DuplicateError,
     MissingTables,
     NewUser,
     NotFoundError,
@@ -59,79 +44,13 @@ from .base import (
     utc,
 )
 from .sql_engine import make_engine
+from .sql_errors import integrity_error as _integrity_error
+from .sql_errors import missing_table as _missing_table
+from .sql_errors import unavailable as _unavailable
+from .sql_schema import UTCDateTime as UTCDateTime
+from .sql_schema import tables as _tables
 
 __all__ = ["SQLAdapter"]
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out (SQLite stores naive UTC text)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = utc(value)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _tables(metadata: sa.MetaData, p: str) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
-    users = sa.Table(
-        f"{p}users",
-        metadata,
-        sa.Column("id", sa.Text, primary_key=True),
-        sa.Column("name", sa.Text),
-        sa.Column("email", sa.Text, unique=True),
-        sa.Column("email_verified", UTCDateTime),
-        sa.Column("image", sa.Text),
-    )
-
-    def fk() -> sa.ForeignKey:
-        return sa.ForeignKey(f"{p}users.id", ondelete="CASCADE")
-
-    accounts = sa.Table(
-        f"{p}accounts",
-        metadata,
-        sa.Column("provider", sa.Text, primary_key=True),
-        sa.Column("provider_account_id", sa.Text, primary_key=True),
-        sa.Column("user_id", sa.Text, fk(), nullable=False, index=True),
-        sa.Column("type", sa.Text, nullable=False),
-        *(sa.Column(name, sa.Text) for name in ("refresh_token", "access_token")),
-        sa.Column("expires_at", sa.BigInteger),
-        *(sa.Column(n, sa.Text) for n in ("token_type", "scope", "id_token", "session_state")),
-    )
-    sessions = sa.Table(
-        f"{p}sessions",
-        metadata,
-        sa.Column("session_token", sa.Text, primary_key=True),
-        sa.Column("user_id", sa.Text, fk(), nullable=False, index=True),
-        sa.Column("expires", UTCDateTime, nullable=False, index=True),
-    )
-    tokens = sa.Table(
-        f"{p}verification_tokens",
-        metadata,
-        sa.Column("identifier", sa.Text, primary_key=True),
-        sa.Column("token", sa.Text, primary_key=True),
-        sa.Column("expires", UTCDateTime, nullable=False, index=True),
-    )
-    return users, accounts, sessions, tokens
-
-
-def _missing_table(error: exc.DBAPIError) -> bool:
-    """SQLite's "no such table" or PostgreSQL's undefined_table (SQLSTATE 42P01)."""
-    orig = getattr(error, "orig", None)
-    return getattr(orig, "sqlstate", None) == "42P01" or "no such table" in str(orig)
-
-
-def _unavailable(error: exc.SQLAlchemyError) -> AdapterUnavailable:
-    kind = type(getattr(error, "orig", None) or error).__name__
-    return AdapterUnavailable(f"database unavailable ({kind})")
 
 
 class SQLAdapter:
@@ -359,13 +278,3 @@ class SQLAdapter:
             gone = conn.execute(self.sessions.delete().where(self.sessions.c.expires <= moment))
             more = conn.execute(self.tokens.delete().where(self.tokens.c.expires <= moment))
         return int(gone.rowcount) + int(more.rowcount)
-
-
-def _integrity_error(error: exc.IntegrityError) -> AdapterError:
-    orig = error.orig
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", "")
-    if code == "23503" or "FOREIGNKEY" in str(code):
-        return NotFoundError("no such user")
-    if code == "23505" or "UNIQUE" in str(code) or "PRIMARYKEY" in str(code):
-        return DuplicateError("a record with this unique key already exists")
-    return AdapterError(f"integrity error ({code or type(orig).__name__})")

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from urllib.parse import quote_plus
-
-from requests.auth import HTTPBasicAuth
 
 from ..errors import AuthError, ConfigurationError
 from ..util.urls import append_query
 from .base import Provider, ProviderType, SignInResult
 from .checks import FlowChecks, FlowData, coerce_checks
+from .endpoints import AUTH_METHODS as _AUTH_METHODS
+from .endpoints import AuthMethod as AuthMethod
+from .endpoints import Endpoints as Endpoints
+from .endpoints import checked_token_response, client_authentication, extra_authorization_params
+from .endpoints import split_endpoint as _split_endpoint
 from .http import DEFAULT_TIMEOUT, HttpClient, ProviderHTTPError, check_endpoint
 from .profile import ProfileMapper, map_profile, mapper_arity
 
@@ -31,38 +31,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("authmw.providers")
 
-AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
-_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
-_RESERVED_PARAMS = frozenset(
-    {"response_type", "client_id", "redirect_uri", "state", "code_challenge",
-     "code_challenge_method", "nonce"}
-)  # fmt: skip
 _MAX_CODE = 4096
 _ERROR_CODE = re.compile(r"^[\x21-\x7e]{1,64}$")
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Where the provider lives; OIDC fills this from discovery."""
-
-    authorization: str
-    token: str
-    userinfo: str | None = None
-    issuer: str | None = None
-    #: RFC 9207: the provider always sends ``iss`` on the authorization response.
-    iss_parameter: bool = False
-
-
-def _split_endpoint(value: str | Mapping[str, Any] | None, what: str) -> tuple[str | None, dict]:  # type: ignore[type-arg]
-    if value is None:
-        return None, {}
-    if isinstance(value, str):
-        return check_endpoint(value, what), {}
-    if isinstance(value, Mapping):
-        params = dict(value.get("params") or {})
-        url = value.get("url")
-        return (check_endpoint(url, what) if url is not None else None), params
-    raise ConfigurationError(f"{what} must be a URL or {{'url': ..., 'params': ...}}")
 
 
 class OAuth2Provider(Provider):
@@ -135,20 +105,13 @@ class OAuth2Provider(Provider):
         self._authorization_url, auth_params = _split_endpoint(authorization, "authorization")
         self._userinfo_url, self.userinfo_params = _split_endpoint(userinfo, "userinfo")
         self._token_url = check_endpoint(token, "token") if token is not None else None
-        self.authorization_params: dict[str, str] = {
-            **auth_params,
-            **dict(authorization_params or {}),
-        }
-        if self.authorization_params.get("response_type", "code") != "code":
-            raise ConfigurationError(f"provider {id!r}: only response_type='code' is allowed")
-        self.authorization_params = {
-            k: v for k, v in self.authorization_params.items() if k not in _RESERVED_PARAMS
-        }
+        self.authorization_params = extra_authorization_params(
+            id, auth_params, authorization_params or {}
+        )
         self.scope = scope
         self.response_mode = response_mode
         self.issuer = issuer
-        self.refresh = bool(refresh)
-        self.refreshes_tokens = self.refresh
+        self.refresh = self.refreshes_tokens = bool(refresh)
         self.checks = coerce_checks(checks, oidc=self.type == "oidc")
         self.flow = FlowChecks(self.id, self.checks, cross_site_post=response_mode == "form_post")
         self.profile_mapper = profile
@@ -209,7 +172,8 @@ class OAuth2Provider(Provider):
         """Queue the flow cookies and redirect to the authorization endpoint."""
         endpoints = self.endpoints_or(ctx, "OAuthSignin")
         flow_start = self.flow.start(ctx)
-        url = add_query(endpoints.authorization, self.authorization_query(ctx, flow_start))
+        query = self.authorization_query(ctx, flow_start)
+        url = append_query(endpoints.authorization, query, keep_empty=True)
         return ctx.redirect(url)
 
     def endpoints_or(self, ctx: FlowRequest, code: str) -> Endpoints:
@@ -270,32 +234,15 @@ class OAuth2Provider(Provider):
 
         :raises AuthError: ``OAuthCallback`` for any failure.
         """
-        auth = None
-        body = dict(data)
-        if self.auth_method == "client_secret_basic":
-            # RFC 6749 §2.3.1: form-urlencode both parts before Basic encoding.
-            auth = HTTPBasicAuth(quote_plus(self.client_id), quote_plus(self.client_secret))
-        else:
-            body["client_id"] = self.client_id
-            if self.auth_method == "client_secret_post":
-                body["client_secret"] = self.client_secret
+        auth, body = client_authentication(
+            self.auth_method, self.client_id, self.client_secret, data
+        )
         try:
             tokens = self.http.json("POST", endpoints.token, data=body, auth=auth)
         except ProviderHTTPError as exc:
             log.warning("token request for %s failed: %s (%s)", self.id, exc.reason, exc.error)
             raise AuthError("OAuthCallback", detail="token request failed") from None
-        access = tokens.get("access_token")
-        token_type = tokens.get("token_type")
-        if not isinstance(access, str) or not access:
-            raise AuthError("OAuthCallback", detail="token response without access_token")
-        if not isinstance(token_type, str) or token_type.lower() != "bearer":
-            raise AuthError("OAuthCallback", detail="token_type is not Bearer")
-        expires_in = tokens.get("expires_in")
-        if isinstance(expires_in, str) and expires_in.isdigit():
-            expires_in = int(expires_in)
-        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-            tokens["expires_at"] = int(time.time() + expires_in)
-        return tokens
+        return checked_token_response(tokens)
 
     @property
     def client_secret(self) -> str:
@@ -311,7 +258,7 @@ class OAuth2Provider(Provider):
 
     def fetch_userinfo(self, url: str, access_token: str) -> dict[str, Any]:
         """GET *url* with ``Authorization: Bearer`` (never a query parameter, P-E5)."""
-        return self.api_get(add_query(url, self.userinfo_params), access_token)
+        return self.api_get(append_query(url, self.userinfo_params, keep_empty=True), access_token)
 
     def api_get(self, url: str, access_token: str) -> dict[str, Any]:
         try:
@@ -342,11 +289,6 @@ class OAuth2Provider(Provider):
         return self.token_request(
             endpoints, {"grant_type": "refresh_token", "refresh_token": refresh_token}
         )
-
-
-def add_query(url: str, params: Mapping[str, str]) -> str:
-    """*url* with *params* appended to any query it already has (empty values kept)."""
-    return append_query(url, params, keep_empty=True)
 
 
 def _str(value: object) -> str | None:

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import AuthError, ConfigurationError, IdentityChangedError
 from .base import ProviderType
 from .checks import FlowData
+from .endpoints import Endpoints
 from .http import ProviderHTTPError, check_endpoint
 from .idtoken import IdTokenError, IdTokenPolicy, validate_id_token
 from .jwks import KeyCache
-from .oauth2 import Endpoints, OAuth2Provider
+from .oauth2 import OAuth2Provider
 
 if TYPE_CHECKING:
     from ..flow import FlowRequest

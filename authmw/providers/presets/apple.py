@@ -22,7 +22,7 @@ from ..oidc import OIDCProvider
 if TYPE_CHECKING:
     from ...flow import FlowRequest
     from ..checks import FlowData
-    from ..oauth2 import Endpoints
+    from ..endpoints import Endpoints
 
 ISSUER = "https://appleid.apple.com"
 SECRET_LIFETIME = 60 * 60 * 24 * 30  # Apple allows up to six months

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...errors import AuthError
-from ..oauth2 import Endpoints, OAuth2Provider
+from ..endpoints import Endpoints
+from ..oauth2 import OAuth2Provider
 
 if TYPE_CHECKING:
     from ...flow import FlowRequest

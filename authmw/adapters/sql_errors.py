@@ -1,0 +1,28 @@
+"""How the SQL adapter reads database errors: unavailable, missing tables, integrity."""
+
+from __future__ import annotations
+
+from sqlalchemy import exc
+
+from .base import AdapterError, AdapterUnavailable, DuplicateError, NotFoundError
+
+
+def missing_table(error: exc.DBAPIError) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table (SQLSTATE 42P01)."""
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) == "42P01" or "no such table" in str(orig)
+
+
+def unavailable(error: exc.SQLAlchemyError) -> AdapterUnavailable:
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return AdapterUnavailable(f"database unavailable ({kind})")
+
+
+def integrity_error(error: exc.IntegrityError) -> AdapterError:
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", "")
+    if code == "23503" or "FOREIGNKEY" in str(code):
+        return NotFoundError("no such user")
+    if code == "23505" or "UNIQUE" in str(code) or "PRIMARYKEY" in str(code):
+        return DuplicateError("a record with this unique key already exists")
+    return AdapterError(f"integrity error ({code or type(orig).__name__})")

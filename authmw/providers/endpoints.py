@@ -1,0 +1,97 @@
+"""OAuth 2 endpoints: their configuration, client authentication and the token response."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote_plus
+
+from requests.auth import HTTPBasicAuth
+
+from ..errors import AuthError, ConfigurationError
+from .http import check_endpoint
+
+AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+#: Authorization parameters authmw sets itself; configured ones with these names are dropped.
+RESERVED_PARAMS = frozenset(
+    {"response_type", "client_id", "redirect_uri", "state", "code_challenge",
+     "code_challenge_method", "nonce"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the provider lives; OIDC fills this from discovery."""
+
+    authorization: str
+    token: str
+    userinfo: str | None = None
+    issuer: str | None = None
+    #: RFC 9207: the provider always sends ``iss`` on the authorization response.
+    iss_parameter: bool = False
+
+
+def split_endpoint(
+    value: str | Mapping[str, Any] | None, what: str
+) -> tuple[str | None, dict[str, Any]]:
+    """A configured endpoint, ``"https://..."`` or ``{"url": ..., "params": {...}}``, as
+    ``(url, params)``."""
+    if value is None:
+        return None, {}
+    if isinstance(value, str):
+        return check_endpoint(value, what), {}
+    if isinstance(value, Mapping):
+        params = dict(value.get("params") or {})
+        url = value.get("url")
+        return (check_endpoint(url, what) if url is not None else None), params
+    raise ConfigurationError(f"{what} must be a URL or {{'url': ..., 'params': ...}}")
+
+
+def extra_authorization_params(provider_id: str, *configured: Mapping[str, str]) -> dict[str, str]:
+    """The configured authorization parameters, merged, without the :data:`RESERVED_PARAMS`.
+
+    :raises ConfigurationError: a ``response_type`` other than ``code``.
+    """
+    params: dict[str, str] = {}
+    for mapping in configured:
+        params.update(mapping)
+    if params.get("response_type", "code") != "code":
+        raise ConfigurationError(f"provider {provider_id!r}: only response_type='code' is allowed")
+    return {k: v for k, v in params.items() if k not in RESERVED_PARAMS}
+
+
+def client_authentication(
+    method: AuthMethod, client_id: str, client_secret: str, data: Mapping[str, str]
+) -> tuple[HTTPBasicAuth | None, dict[str, str]]:
+    """The HTTP auth and form body of a token request for *method*."""
+    body = dict(data)
+    if method == "client_secret_basic":
+        # RFC 6749 §2.3.1: form-urlencode both parts before Basic encoding.
+        return HTTPBasicAuth(quote_plus(client_id), quote_plus(client_secret)), body
+    body["client_id"] = client_id
+    if method == "client_secret_post":
+        body["client_secret"] = client_secret
+    return None, body
+
+
+def checked_token_response(tokens: dict[str, Any]) -> dict[str, Any]:
+    """A token response with a Bearer ``access_token`` (P-C3, P-C4); ``expires_in`` becomes
+    ``expires_at``.
+
+    :raises AuthError: ``OAuthCallback`` when it is not usable.
+    """
+    access = tokens.get("access_token")
+    token_type = tokens.get("token_type")
+    if not isinstance(access, str) or not access:
+        raise AuthError("OAuthCallback", detail="token response without access_token")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise AuthError("OAuthCallback", detail="token_type is not Bearer")
+    expires_in = tokens.get("expires_in")
+    if isinstance(expires_in, str) and expires_in.isdigit():
+        expires_in = int(expires_in)
+    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+        tokens["expires_at"] = int(time.time() + expires_in)
+    return tokens
