@@ -12,16 +12,15 @@ and read ``environ['auth.session']`` in any handler.
 
 from __future__ import annotations
 
-from .api import get_session as get_session
-from .api import get_token as get_token
 from .callbacks import Callbacks as Callbacks
 from .callbacks import Events as Events
 from .config import Auth as Auth
-from .config import Pages as Pages
-from .config import SessionOptions as SessionOptions
 from .dispatch.router import AuthDispatcher as AuthDispatcher
 from .errors import AuthError as AuthError
 from .errors import ConfigurationError as ConfigurationError
+from .handlers.base import Handler as Handler
+from .options import Pages as Pages
+from .options import SessionOptions as SessionOptions
 from .pages.render import Theme as Theme
 from .providers.base import Provider as Provider
 from .providers.base import SignInResult as SignInResult
@@ -29,6 +28,8 @@ from .providers.credentials import CredentialsProvider as CredentialsProvider
 from .rules.middleware import RulesMiddleware as RulesMiddleware
 from .rules.model import Rule as Rule
 from .rules.model import rule as rule
+from .session.current import get_session as get_session
+from .session.current import get_token as get_token
 from .session.middleware import SessionMiddleware as SessionMiddleware
 from .session.model import Session as Session
 from .stack import rules_middleware as rules_middleware
@@ -43,6 +44,7 @@ __all__ = [
     "ConfigurationError",
     "CredentialsProvider",
     "Events",
+    "Handler",
     "Pages",
     "Provider",
     "Rule",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthError
+from ..log import redact
 
 if TYPE_CHECKING:
     from webob import Response
@@ -72,6 +73,7 @@ class SignInCompletion:
         is_new_user = False
         if self.linking is not None:
             user, is_new_user = self.linking.resolve(ctx, provider, result, account)
+        log.debug("sign-in with %s: user resolved (new user: %s)", provider.id, is_new_user)
         token = self._token(user, account, provider, result, is_new_user)
         ctx.set_cookies.extend(result.extra_cookies)
         ctx.set_session_cookies(self.strategy.issue(token, user, ctx.realm, ctx.cookies))
@@ -82,6 +84,7 @@ class SignInCompletion:
         url = ctx.callback_url()
         if is_new_user and self.new_user_page:
             url = ctx.page_url(self.new_user_page, "signin", callbackUrl=url)
+        log.debug("sign-in with %s: session issued, going to %s", provider.id, redact(url))
         return ctx.redirect(url)
 
     def _token(

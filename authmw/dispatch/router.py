@@ -96,6 +96,7 @@ class AuthDispatcher:
             incident = uuid.uuid4().hex[:12]
             log.exception("unexpected error in %s (incident %s)", action, incident)
             response = self.auth_error(ctx, AuthError("Configuration", detail=incident))
+        log.debug("%s %s/%s answered %s", method, action, provider_id or "", response.status_code)
         return ctx.add_response_headers(response)
 
     def auth_error(self, ctx: RequestContext, exc: AuthError) -> Response:

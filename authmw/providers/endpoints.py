@@ -95,3 +95,20 @@ def checked_token_response(tokens: dict[str, Any]) -> dict[str, Any]:
     if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
         tokens["expires_at"] = int(time.time() + expires_in)
     return tokens
+
+
+def account_from_tokens(
+    provider_id: str, provider_type: str, account_id: Any, tokens: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The NextAuth ``Account`` of a sign-in: who, and the tokens worth keeping."""
+    account: dict[str, Any] = {
+        "provider": provider_id,
+        "type": provider_type,
+        "providerAccountId": account_id,
+    }
+    for key in ("access_token", "token_type", "expires_at", "refresh_token", "scope"):
+        if tokens.get(key) is not None:
+            account[key] = tokens[key]
+    if isinstance(tokens.get("id_token"), str):
+        account["id_token"] = tokens["id_token"]
+    return account

@@ -13,13 +13,19 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..errors import AuthError, ConfigurationError
+from ..log import redact
 from ..util.urls import append_query
 from .base import Provider, ProviderType, SignInResult
 from .checks import FlowChecks, FlowData, coerce_checks
 from .endpoints import AUTH_METHODS as _AUTH_METHODS
 from .endpoints import AuthMethod as AuthMethod
 from .endpoints import Endpoints as Endpoints
-from .endpoints import checked_token_response, client_authentication, extra_authorization_params
+from .endpoints import (
+    account_from_tokens,
+    checked_token_response,
+    client_authentication,
+    extra_authorization_params,
+)
 from .endpoints import split_endpoint as _split_endpoint
 from .http import DEFAULT_TIMEOUT, HttpClient, ProviderHTTPError, check_endpoint
 from .profile import ProfileMapper, map_profile, mapper_arity
@@ -174,6 +180,7 @@ class OAuth2Provider(Provider):
         flow_start = self.flow.start(ctx)
         query = self.authorization_query(ctx, flow_start)
         url = append_query(endpoints.authorization, query, keep_empty=True)
+        log.debug("%s: to the authorization endpoint %s", self.id, redact(url))
         return ctx.redirect(url)
 
     def endpoints_or(self, ctx: FlowRequest, code: str) -> Endpoints:
@@ -269,17 +276,7 @@ class OAuth2Provider(Provider):
 
     def make_account(self, user: dict[str, Any], tokens: Mapping[str, Any]) -> dict[str, Any]:
         """The NextAuth ``Account`` for this sign-in (tokens included)."""
-        account: dict[str, Any] = {
-            "provider": self.id,
-            "type": self.type,
-            "providerAccountId": user["id"],
-        }
-        for key in ("access_token", "token_type", "expires_at", "refresh_token", "scope"):
-            if tokens.get(key) is not None:
-                account[key] = tokens[key]
-        if isinstance(tokens.get("id_token"), str):
-            account["id_token"] = tokens["id_token"]
-        return account
+        return account_from_tokens(self.id, self.type, user["id"], tokens)
 
     # -- refresh --------------------------------------------------------------------------
 

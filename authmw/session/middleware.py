@@ -82,6 +82,7 @@ class SessionMiddleware:
         header = environ.get("HTTP_COOKIE")
         name = keys.cookies.session_token.name
         if not header or name not in header:
+            log.debug("session: no session cookie")
             return self.app(environ, start_response)
 
         cookies = parse_cookie_header(header)
@@ -96,6 +97,11 @@ class SessionMiddleware:
             pending = []  # the store is down: keep the cookie, the session may be fine
         else:
             pending = clear_session_headers(keys, cookies)
+        log.debug(
+            "session: %s%s",
+            "loaded" if loaded is not None else "none",
+            " (store unavailable)" if environ.get(UNAVAILABLE_KEY) else "",
+        )
         if not pending:
             return self.app(environ, start_response)
         environ[SESSION_COOKIES_KEY] = pending
