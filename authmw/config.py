@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from ._types import WSGIApplication, WSGIEnvironment
 from .callbacks import Callback, Callbacks, Events, coerce_callbacks, coerce_events
+from .env import SECRET_VARIABLES, URL_VARIABLES, first_set
 from .errors import ConfigurationError
 from .pages.render import PageRenderer, Theme
 from .providers.base import Provider
@@ -98,10 +99,6 @@ def _options(value: Any, cls: type[Any], what: str) -> Any:
     raise ConfigurationError(f"{what} must be a {cls.__name__} or a mapping")
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
 class Auth:
     """authmw's configuration: build it once, then wrap your WSGI app with :meth:`wrap`.
 
@@ -149,9 +146,12 @@ class Auth:
         logger: logging.Logger | None = None,
     ) -> None:
         self.secrets = self._secrets(secret)
-        self.trust_host = _env_flag("AUTHMW_TRUST_HOST") if trust_host is None else trust_host
-        self.url = self._url(url)
+        if trust_host is None:
+            found = first_set(("AUTHMW_TRUST_HOST", "AUTH_TRUST_HOST"))
+            trust_host = found is not None and found[1].lower() in ("1", "true", "yes", "on")
+        self.trust_host = trust_host
         self.base_path = self._base_path(base_path)
+        self.url = self._url(url)
         self.providers: dict[str, Provider] = {}
         for provider in providers:
             if not isinstance(provider, Provider):
@@ -207,11 +207,12 @@ class Auth:
     @staticmethod
     def _secrets(secret: str | Sequence[str] | None) -> tuple[str, ...]:
         if secret is None:
-            secret = os.environ.get("AUTHMW_SECRET") or None
+            found = first_set(SECRET_VARIABLES)
+            secret = found[1] if found else None
         if secret is None:
             raise ConfigurationError(
-                "a secret is required: pass secret=... or set AUTHMW_SECRET "
-                "(generate one with `authmw secret`)"
+                "a secret is required: pass secret=... or set AUTHMW_SECRET (AUTH_SECRET and "
+                "NEXTAUTH_SECRET are read too; generate one with `authmw secret`)"
             )
         if isinstance(secret, str):
             secrets: tuple[str, ...] = (secret,)
@@ -230,7 +231,9 @@ class Auth:
         return secrets
 
     def _url(self, url: str | None) -> str | None:
-        url = url or os.environ.get("AUTHMW_URL") or None
+        if not url:
+            found = first_set(URL_VARIABLES)
+            url = found[1] if found else None
         if url is None:
             if not self.trust_host:
                 raise ConfigurationError(
@@ -243,7 +246,10 @@ class Auth:
             raise ConfigurationError(f"url must be an absolute http(s) URL, got {url!r}")
         if parts.query or parts.fragment or parts.username:
             raise ConfigurationError("url must not have a query, fragment or user info")
-        return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+        path = parts.path.rstrip("/")
+        if path.endswith(self.base_path):  # NEXTAUTH_URL's habit: the endpoints' own URL
+            path = path[: -len(self.base_path)]
+        return f"{parts.scheme}://{parts.netloc}{path}"
 
     @staticmethod
     def _base_path(base_path: str) -> str:
