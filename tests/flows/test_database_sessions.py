@@ -388,10 +388,8 @@ def relayed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[An
         relay.stop()
 
 
-def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
-    relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
-) -> None:
-    adapter, relay = relayed
+def signed_in_app(adapter: Any, make_credentials: Callable[..., Any]) -> webtest.TestApp:
+    """The test app on *adapter* (no session callback), with alice signed in."""
     auth = Auth(
         secret=SECRET,
         url="http://localhost",
@@ -399,7 +397,15 @@ def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
         providers=[make_credentials(authorize=authorize)],
     )
     app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
-    sign_in(app)
+    assert sign_in(app).status_int == 302
+    return app
+
+
+def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
+    relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
+) -> None:
+    adapter, relay = relayed
+    app = signed_in_app(adapter, make_credentials)
     raw = app.cookies[SESSION]
     assert app.get("/dashboard").json["session"]["user"]["email"] == "alice@example.com"
 
@@ -434,14 +440,7 @@ def test_R_7_protected_page_answers_503_while_the_store_is_down(
     relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
 ) -> None:
     adapter, relay = relayed
-    auth = Auth(
-        secret=SECRET,
-        url="http://localhost",
-        adapter=adapter,
-        providers=[make_credentials(authorize=authorize)],
-    )
-    app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
-    sign_in(app)
+    app = signed_in_app(adapter, make_credentials)
     relay.stop()
     down = app.get("/dashboard", status="*")
     assert down.status_int == 503 and down.headers["Retry-After"] == "5"
@@ -452,14 +451,7 @@ def test_R_7_sign_out_while_down_keeps_the_cookie_and_says_so(
     relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
 ) -> None:
     adapter, relay = relayed
-    auth = Auth(
-        secret=SECRET,
-        url="http://localhost",
-        adapter=adapter,
-        providers=[make_credentials(authorize=authorize)],
-    )
-    app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
-    sign_in(app)
+    app = signed_in_app(adapter, make_credentials)
     raw = app.cookies[SESSION]
     token = app.get("/api/auth/csrf").json["csrfToken"]
     relay.stop()
