@@ -10,7 +10,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import expect
+import pytest
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def session_of(page: Any) -> Any:

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe, AxeResults
 
 from .conftest import SCREENSHOTS, Demo, open_context
+
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+Axe, AxeResults = axe_playwright.Axe, axe_playwright.AxeResults
 
 #: Every built-in page: name -> path (the 403 page is /admin as Alice, role user).
 PAGES = {
