@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import fill_sign_in_form
+
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
@@ -24,20 +26,14 @@ def test_credentials_sign_in_through_the_built_in_form(page: Any) -> None:
     page.goto("/")
     page.get_by_role("link", name="Sign in").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    form = page.locator("form").filter(has=page.get_by_label("Password"))
-    form.get_by_label("Email").fill("alice@example.com")
-    form.get_by_label("Password").fill("alice-password")
-    form.get_by_role("button", name="Sign in with Email and password").click()
+    fill_sign_in_form(page, "alice@example.com", "alice-password")
     expect(page.get_by_text("Signed in as")).to_contain_text("alice@example.com")
     assert session_of(page)["user"]["email"] == "alice@example.com"
 
 
 def test_wrong_password_shows_the_error_banner(page: Any) -> None:
     page.goto("/api/auth/signin")
-    form = page.locator("form").filter(has=page.get_by_label("Password"))
-    form.get_by_label("Email").fill("alice@example.com")
-    form.get_by_label("Password").fill("not-her-password")
-    form.get_by_role("button", name="Sign in with Email and password").click()
+    fill_sign_in_form(page, "alice@example.com", "not-her-password")
     page.wait_for_url(re.compile(r"error=CredentialsSignin"))
     expect(page.get_by_role("alert")).to_have_text(
         "Sign in failed. Check the details you provided are correct."
@@ -81,10 +77,7 @@ def test_sign_out_confirmation_button(page: Any, sign_in_with_form: Callable[...
 def test_anonymous_dashboard_goes_to_sign_in_and_back(page: Any, demo: Any) -> None:
     page.goto("/dashboard")
     expect(page).to_have_url(re.compile(r"/api/auth/signin\?callbackUrl=%2Fdashboard$"))
-    form = page.locator("form").filter(has=page.get_by_label("Password"))
-    form.get_by_label("Email").fill("alice@example.com")
-    form.get_by_label("Password").fill("alice-password")
-    form.get_by_role("button", name="Sign in with Email and password").click()
+    fill_sign_in_form(page, "alice@example.com", "alice-password")
     expect(page).to_have_url(f"{demo.url}/dashboard")
     expect(page.get_by_role("main")).to_contain_text("Welcome, alice@example.com")
 
@@ -100,10 +93,7 @@ def test_403_page_as_alice_on_admin_offers_another_account(
     expect(page.get_by_text("Only admins see this page.")).to_have_count(0)
     expect(page.get_by_role("link", name="Back to home page")).to_have_attribute("href", "/")
     page.get_by_role("link", name="Sign in as a different user").click()
-    form = page.locator("form").filter(has=page.get_by_label("Password"))
-    form.get_by_label("Email").fill("admin@example.com")
-    form.get_by_label("Password").fill("admin-password")
-    form.get_by_role("button", name="Sign in with Email and password").click()
+    fill_sign_in_form(page, "admin@example.com", "admin-password")
     expect(page).to_have_url(f"{demo.url}/admin")
     expect(page.get_by_text("Only admins see this page.")).to_be_visible()
 
@@ -146,17 +136,11 @@ def test_S_X1_stale_sign_in_form_lands_on_a_clear_message(page: Any, demo: Any) 
     """The CSRF cookie is gone (a form left open too long): the refusal says so, then works."""
     page.goto("/api/auth/signin?callbackUrl=/dashboard")
     page.context.clear_cookies()
-    form = page.locator("form").filter(has=page.get_by_label("Password"))
-    form.get_by_label("Email").fill("alice@example.com")
-    form.get_by_label("Password").fill("alice-password")
-    form.get_by_role("button", name="Sign in with Email and password").click()
+    fill_sign_in_form(page, "alice@example.com", "alice-password")
     page.wait_for_url(re.compile(r"csrf=true"))
     expect(page.get_by_role("alert")).to_contain_text(EXPIRED)
     assert session_of(page) in ({}, None)
-    form = page.locator("form").filter(has=page.get_by_label("Password"))
-    form.get_by_label("Email").fill("alice@example.com")
-    form.get_by_label("Password").fill("alice-password")
-    form.get_by_role("button", name="Sign in with Email and password").click()
+    fill_sign_in_form(page, "alice@example.com", "alice-password")
     expect(page.get_by_text("Signed in as")).to_contain_text("alice@example.com")
 
 
