@@ -27,7 +27,7 @@ from .._types import Claims
 from ..adapters.base import AdapterSession, AdapterUnavailable, NotFoundError, User
 from ..errors import AuthError
 from .chunks import join_chunks
-from .model import Session, default_session
+from .model import Session, default_session, shape_session
 from .strategy import LoadedSession, clear_session_headers, session_cookie_headers
 
 if TYPE_CHECKING:
@@ -131,11 +131,7 @@ class DatabaseStrategy:
             image=user.get("image"),
             expires=expires.timestamp(),
         )
-        shaped = self.auth.callbacks.session(session=base, token=None, user=user)
-        if not isinstance(shaped, Mapping):
-            log.error("callbacks.session must return a mapping; treating as anonymous")
-            return None
-        return Session(shaped)
+        return shape_session(self.auth.callbacks.session, base, token=None, user=user)
 
     def issue(
         self, token: Claims, user: Mapping[str, Any], realm: Realm, cookies: Mapping[str, str]

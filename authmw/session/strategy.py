@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .._types import Claims
 from ..errors import AuthError
 from .chunks import chunk_cookie_values, stale_chunks
-from .model import Session, default_session
+from .model import Session, default_session, shape_session
 
 if TYPE_CHECKING:
     from ..config import Auth, Realm
@@ -120,11 +120,7 @@ class JWTStrategy:
         for claim, key in (("name", "name"), ("email", "email"), ("picture", "image")):
             if claim not in token:
                 del base["user"][key]
-        shaped = self.auth.callbacks.session(session=base, token=token, user=None)
-        if not isinstance(shaped, Mapping):
-            log.error("callbacks.session must return a mapping; treating as anonymous")
-            return None
-        return Session(shaped)
+        return shape_session(self.auth.callbacks.session, base, token=token, user=None)
 
     def issue(
         self, token: Claims, user: Mapping[str, Any], realm: Realm, cookies: Mapping[str, str]
