@@ -26,7 +26,6 @@ PAGES = {
     "signout": "/api/auth/signout",
     "signout-csrf": "/api/auth/signout?csrf=true",
     "error": "/api/auth/error?error=Verification",
-    "error-configuration": "/api/auth/error?error=Configuration",
     "verify-request": "/api/auth/verify-request",
     "forbidden": "/admin",
 }
