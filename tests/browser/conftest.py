@@ -122,6 +122,24 @@ def _free_port() -> int:
         return port
 
 
+@contextlib.contextmanager
+def _serve(app: Any) -> Iterator[str]:
+    """*app* on a free 127.0.0.1 port in a thread (as tests/providers/idp.py does, without
+    importing it: its RSA keys take seconds to make and these tests need none)."""
+    import werkzeug.serving
+
+    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(2)
+
+
 @pytest.fixture(scope="session")
 def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """examples.demo configured as a person would (environment variables), served by waitress.
@@ -133,7 +151,6 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
     from waitress.server import create_server
 
     from examples.demo.app import create_app
-    from tests.providers.idp import serve
 
     with warnings.catch_warnings():  # its authlib imports announce their own deprecations
         warnings.simplefilter("ignore")
@@ -147,7 +164,7 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
     smtp.start()
     with contextlib.ExitStack() as stack:
         stack.callback(smtp.stop)
-        issuer = stack.enter_context(serve(provider))
+        issuer = stack.enter_context(_serve(provider))
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         folder = tmp_path_factory.mktemp("demo")
