@@ -157,3 +157,32 @@ def test_S_X1_forged_sign_out_token_lands_on_a_clear_message(
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert session_of(page) in ({}, None)
+
+
+def test_S_X4_issue_8_built_in_forms_post_our_origin_never_null(page: Any, demo: Any) -> None:
+    """Issue 8: under ``Referrer-Policy: no-referrer`` Chromium sent ``Origin: null`` and the
+    built-in forms were refused. Every POST they make must carry the demo's own origin."""
+    posts: list[Any] = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else 0)
+    page.goto("/api/auth/signin")
+    fill_sign_in_form(page, "alice@example.com", "alice-password")
+    expect(page.get_by_text("Signed in as")).to_contain_text("alice@example.com")
+    response = page.goto("/api/auth/signout")
+    assert response.headers["referrer-policy"] == "same-origin"
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    page.goto("/api/auth/signin")
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Sign in with Email"))
+    form = form.filter(has_not=page.get_by_label("Password"))
+    form.get_by_label("Email").fill("cy@example.com")
+    form.get_by_role("button", name="Sign in with Email").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    paths = [request.url.removeprefix(demo.url) for request in posts]
+    assert paths == [
+        "/api/auth/callback/credentials",
+        "/api/auth/signout",
+        "/api/auth/signin/email",
+    ]
+    for request in posts:
+        headers = request.all_headers()
+        assert headers["origin"] == demo.url, (request.url, headers)
