@@ -174,3 +174,21 @@ def test_axe_finds_no_serious_or_critical_violations(
         if any(v["impact"] in ("serious", "critical") for v in violations):
             reports[name] = AxeResults(facts["axe"]).generate_report()
     assert not reports, "\n\n".join(f"== {name} ==\n{text}" for name, text in reports.items())
+
+
+def test_a_long_address_wraps_on_a_phone_403_page(
+    new_context: Callable[..., Any], demo: Demo
+) -> None:
+    """The 403 page names the user: a 70-character address must wrap, not scroll sideways."""
+    address = "someone.with.a.really.long.address-" + "x" * 20 + "@mail.example.com"
+    context = new_context(**LOOKS["mobile"])
+    token = context.request.get("/api/auth/csrf").json()["csrfToken"]
+    form = {"csrfToken": token, "email": address}
+    context.request.post("/api/auth/signin/email", form=form, max_redirects=0)
+    context.request.get(demo.inbox.link_for(address), max_redirects=0)
+    page = context.new_page()
+    assert page.goto("/admin").status == 403
+    page.screenshot(path=SCREENSHOTS / "forbidden-long-address-mobile.png", scale="css")
+    assert page.get_by_text(address).is_visible()
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    assert widths[0] <= widths[1] == 390, widths
