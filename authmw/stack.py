@@ -5,10 +5,12 @@ request -> SessionMiddleware -> AuthDispatcher -> RulesMiddleware -> your app
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._types import WSGIApplication
+from .adapters.base import AdapterUnavailable
 from .dispatch.router import AuthDispatcher
 from .rules.middleware import RulesMiddleware
 from .session.middleware import SessionMiddleware
@@ -16,6 +18,8 @@ from .session.middleware import SessionMiddleware
 if TYPE_CHECKING:
     from .config import Auth
     from .rules.model import Rule
+
+log = logging.getLogger("authmw.store")
 
 
 def rules_middleware(
@@ -35,6 +39,26 @@ def rules_middleware(
     )
 
 
+def announce_store(adapter: Any) -> None:
+    """Say at start-up, in one line, that the store does not answer (never its password).
+
+    authmw keeps serving: public paths work, and sign-in and protected paths answer 503 until
+    the store is back, so a database that starts after the app needs no restart.
+    """
+    ping = getattr(adapter, "ping", None)
+    if ping is None:
+        return
+    try:
+        ping()
+    except AdapterUnavailable as exc:
+        log.warning(
+            "%r does not answer at start-up (%s); serving anyway: sign-in and protected "
+            "paths answer 503 until it does",
+            adapter,
+            exc,
+        )
+
+
 def build_stack(
     auth: Auth,
     app: WSGIApplication,
@@ -43,6 +67,7 @@ def build_stack(
     default: Literal["public", "signed_in"] = "public",
 ) -> WSGIApplication:
     """``SessionMiddleware(AuthDispatcher(RulesMiddleware(app)))``; rules skipped when none."""
+    announce_store(auth.adapter)
     rules = list(rules)
     inner: WSGIApplication = app
     if rules or default != "public":

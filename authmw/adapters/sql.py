@@ -54,6 +54,7 @@ from .base import (
     VerificationToken,
     check_storable,
     check_user_changes,
+    driver_cause,
     lookup,
     now,
     utc,
@@ -130,8 +131,10 @@ def _missing_table(error: exc.DBAPIError) -> bool:
 
 
 def _unavailable(error: exc.SQLAlchemyError) -> AdapterUnavailable:
-    kind = type(getattr(error, "orig", None) or error).__name__
-    return AdapterUnavailable(f"database unavailable ({kind})")
+    cause = getattr(error, "orig", None) or error
+    return AdapterUnavailable(
+        f"database unavailable ({type(cause).__name__}: {driver_cause(cause)})"
+    )
 
 
 class SQLAdapter:
@@ -202,6 +205,11 @@ class SQLAdapter:
         """Create the tables and indexes that do not exist yet."""
         with self._begin() as conn:
             self.metadata.create_all(conn)
+
+    def ping(self) -> None:
+        """One round trip. :raises AdapterUnavailable: the database does not answer."""
+        with self._begin() as conn:
+            conn.execute(sa.text("SELECT 1"))
 
     def missing_tables(self) -> list[str]:
         """Names of this adapter's tables that the database lacks (``authmw check``).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import AuthError
 from ..session.chunks import join_chunks
+from ..session.database import StoreUnavailable
 from ..session.strategy import JWTStrategy, clear_session_headers
 from .base import Handler
 
@@ -29,7 +30,14 @@ class SessionHandler(Handler):
         raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
         loaded = None
         if raw:
-            loaded = ctx.auth.strategy.load(raw, ctx.realm, ctx.cookies, roll=True)
+            try:
+                loaded = ctx.auth.strategy.load(raw, ctx.realm, ctx.cookies, roll=True)
+            except StoreUnavailable as exc:
+                # JSON for every client: next-auth's client sends no JSON Accept header
+                log.warning("session store unavailable on /session: %s", exc.detail)
+                response = ctx.json({"error": exc.code}, status=503)
+                response.headers["Retry-After"] = "5"
+                return response
         if loaded is None:
             if raw:
                 ctx.set_cookies.extend(clear_session_headers(ctx.realm, ctx.cookies))

@@ -413,6 +413,11 @@ def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
     started = time.monotonic()
     down = app.get("/api/auth/session", headers={"Accept": "application/json"}, status=503)
     assert down.json == {"error": "Configuration"}
+    # next-auth's client sends no JSON Accept header: JSON all the same, never a redirect
+    for accept in ("*/*", "text/html", None):
+        headers = {"Accept": accept} if accept else {}
+        plain = app.get("/api/auth/session", headers=headers, status=503)
+        assert plain.json == {"error": "Configuration"} and plain.headers["Retry-After"] == "5"
     page = app.get("/dashboard", status="*")
     assert page.status_int in (302, 401, 503)  # never 200 (A-NA15)
     api = app.get("/api/me", status="*")
