@@ -102,12 +102,17 @@ def _redacted_repr(obj: Any, secret: frozenset[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NewUser:
-    """The fields of a user that does not exist yet; the adapter assigns the id."""
+    """The fields of a user that does not exist yet.
+
+    *id* is the id to keep (a credentials sign-in keeps the one ``authorize`` returned); without
+    it the adapter assigns a random one. An id already taken is a :class:`DuplicateError`.
+    """
 
     name: str | None = None
     email: str | None = None
     email_verified: datetime | None = None
     image: str | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,7 +234,7 @@ class SQLAdapter:
 
     def create_user(self, user: NewUser) -> User:
         check_storable(user)
-        values = asdict(user) | {"id": uuid.uuid4().hex}
+        values = asdict(user) | {"id": user.id or uuid.uuid4().hex}
         if user.email_verified is not None:
             values["email_verified"] = utc(user.email_verified)
         row = self._first(self.users.insert().values(values).returning(self.users))

@@ -222,7 +222,8 @@ def test_session_json_has_the_jwt_shape_and_callback_gets_user(db_app: Callable[
     assert set(session) == {"user", "expires"}
     assert session["user"]["email"] == "alice@example.com"
     assert session["user"]["name"] == "alice" and session["user"]["image"] is None
-    assert session["user"]["id"] and session["user"]["id"] != "app-alice@example.com"
+    # the id authorize returned, as with jwt sessions: switching strategy keeps users' ids
+    assert session["user"]["id"] == "app-alice@example.com"
     assert session["expires"].endswith("Z") and len(session["expires"]) == 24
     seen = app.get("/dashboard").json["session"]
     assert seen["user"]["email"] == "alice@example.com"
@@ -495,3 +496,30 @@ def test_R_7_sqlite_locked_database_is_unavailable_then_recovers(
         holder.close()
     assert app.get("/api/auth/session").json["user"]["email"] == "alice@example.com"
     adapter.close()
+
+
+def test_credentials_reach_the_user_an_email_link_created(
+    db_app: Callable[..., Any], store: Any
+) -> None:
+    """authorize vouches for the address: no OAuthAccountNotLinked, the user keeps its id."""
+    from authmw.adapters import NewUser
+
+    first = store.create_user(NewUser(email="carol@example.com", name="Carol"))
+    app = db_app()
+    response = sign_in(app, "carol@example.com")
+    assert "error" not in response.location
+    session = app.get("/api/auth/session").json
+    assert session["user"]["id"] == first.id
+    assert store.get_user_by_account("credentials", "app-carol@example.com").id == first.id
+
+
+def test_credentials_ids_are_the_same_with_either_strategy(
+    db_app: Callable[..., Any], make_app: Callable[..., Any]
+) -> None:
+    jwt_app = db_app(session={"strategy": "jwt"}, callbacks={})
+    sign_in(jwt_app, "dave@example.com")
+    jwt_id = jwt_app.get("/api/auth/session").json
+    db = db_app()
+    sign_in(db, "dave@example.com")
+    assert db.get("/api/auth/session").json["user"]["id"] == "app-dave@example.com"
+    assert jwt_id["user"]["email"] == "dave@example.com"
