@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -32,27 +32,61 @@ def _default_session(*, session: dict[str, Any], **_: Any) -> dict[str, Any]:
     return session
 
 
+#: The keyword arguments authmw passes to each callback and event.
+KEYWORDS: dict[str, frozenset[str]] = {
+    "callbacks.sign_in": frozenset({"user", "account", "profile", "email", "credentials"}),
+    "callbacks.redirect": frozenset({"url", "base_url"}),
+    "callbacks.jwt": frozenset(
+        {"token", "user", "account", "profile", "trigger", "is_new_user", "session"}
+    ),
+    "callbacks.session": frozenset({"session", "token", "user"}),
+    "events.sign_in": frozenset({"user", "account", "profile", "is_new_user"}),
+    "events.sign_out": frozenset({"token", "session"}),
+    "events.create_user": frozenset({"user"}),
+    "events.update_user": frozenset({"user"}),
+    "events.link_account": frozenset({"user", "account", "profile"}),
+    "events.session": frozenset({"session", "token"}),
+}
+_NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
 def keyword_caller(func: Callback, name: str) -> Callback:
-    """Wrap *func* so it receives only the keyword arguments it declares."""
+    """Wrap *func* so it receives only the keyword arguments it declares.
+
+    :raises ConfigurationError: *func* declares a parameter authmw never passes to *name*
+        (a typo such as ``usr``), or one that cannot be passed by keyword.
+    """
     if not callable(func):
         raise ConfigurationError(f"{name} must be callable, got {type(func).__name__}")
     try:
         params = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):  # builtins without a signature: pass everything
         return func
+    known = KEYWORDS.get(name)
+    if known is not None:
+        _check_parameters(params, known, name)
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
         return func
-    accepted = frozenset(
-        p.name
-        for p in params
-        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    )
+    accepted = frozenset(p.name for p in params if p.kind in _NAMED)
 
     def call(**kwargs: Any) -> Any:
         return func(**{k: v for k, v in kwargs.items() if k in accepted})
 
     call.__wrapped__ = func  # type: ignore[attr-defined]
     return call
+
+
+def _check_parameters(
+    params: Iterable[inspect.Parameter], known: frozenset[str], name: str
+) -> None:
+    for param in params:
+        if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY or param.name not in known:
+            raise ConfigurationError(
+                f"{name}: parameter {param.name!r} is never passed; "
+                f"it receives {', '.join(sorted(known))} (as keywords)"
+            )
 
 
 @dataclass

@@ -23,7 +23,13 @@ from .options import DAY as DAY
 from .options import MIN_SECRET_LENGTH as MIN_SECRET_LENGTH
 from .options import Pages as Pages
 from .options import SessionOptions as SessionOptions
-from .options import coerce_options, env_flag, resolve_base_path, resolve_secrets, resolve_url
+from .options import (
+    coerce_options,
+    resolve_base_path,
+    resolve_secrets,
+    resolve_trust_host,
+    resolve_url,
+)
 from .pages.render import PageRenderer, Theme
 from .providers.base import Provider
 from .providers.refresh import make_token_refresher
@@ -103,9 +109,9 @@ class Auth:
     ) -> None:
         # -- settings: validated values -----------------------------------------------------
         self.secrets = resolve_secrets(secret)
-        self.trust_host = env_flag("AUTHMW_TRUST_HOST") if trust_host is None else trust_host
-        self.url = resolve_url(url, trust_host=self.trust_host)
+        self.trust_host = resolve_trust_host(trust_host)
         self.base_path = resolve_base_path(base_path)
+        self.url = resolve_url(url, trust_host=self.trust_host, base_path=self.base_path)
         self.providers: dict[str, Provider] = _provider_table(providers)
         self.adapter = adapter
         options = coerce_options(session, SessionOptions, "session")

@@ -6,12 +6,12 @@ Everything :class:`authmw.Auth` is given is checked here once, at construction, 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from .env import SECRET_VARIABLES, TRUST_HOST_VARIABLES, URL_VARIABLES, first_set
 from .errors import ConfigurationError
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "env_flag",
     "resolve_base_path",
     "resolve_secrets",
+    "resolve_trust_host",
     "resolve_url",
 ]
 
@@ -103,9 +104,16 @@ def coerce_options(value: Any, cls: type[Any], what: str) -> Any:
     raise ConfigurationError(f"{what} must be a {cls.__name__} or a mapping")
 
 
-def env_flag(name: str) -> bool:
-    """Whether environment variable *name* is set to a true value (``1``, ``true``, ...)."""
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def env_flag(*names: str) -> bool:
+    """Whether the first of the environment variables *names* that is set is true (``1``,
+    ``true``, ``yes``, ``on``)."""
+    found = first_set(names)
+    return found is not None and found[1].lower() in ("1", "true", "yes", "on")
+
+
+def resolve_trust_host(trust_host: bool | None) -> bool:
+    """*trust_host*, else ``AUTHMW_TRUST_HOST`` (then Auth.js's ``AUTH_TRUST_HOST``)."""
+    return env_flag(*TRUST_HOST_VARIABLES) if trust_host is None else bool(trust_host)
 
 
 def check_secrets(
@@ -126,13 +134,16 @@ def check_secrets(
 
 
 def resolve_secrets(secret: str | Sequence[str] | None) -> tuple[str, ...]:
-    """The configured secret(s), else ``AUTHMW_SECRET``; each at least 32 characters."""
+    """The configured secret(s), else ``AUTHMW_SECRET`` (then ``AUTH_SECRET``,
+    ``NEXTAUTH_SECRET``); each at least 32 characters."""
     hint = " (generate one with `authmw secret`)"
     if secret is None:
-        secret = os.environ.get("AUTHMW_SECRET") or None
+        found = first_set(SECRET_VARIABLES)
+        secret = found[1] if found else None
     if secret is None:
         raise ConfigurationError(
-            "a secret is required: pass secret=... or set AUTHMW_SECRET" + hint
+            "a secret is required: pass secret=... or set AUTHMW_SECRET (AUTH_SECRET and "
+            "NEXTAUTH_SECRET are read too; generate one with `authmw secret`)"
         )
     if isinstance(secret, str):
         secret = (secret,)
@@ -143,10 +154,13 @@ def resolve_secrets(secret: str | Sequence[str] | None) -> tuple[str, ...]:
     return check_secrets(secret, owner="Auth", min_length=MIN_SECRET_LENGTH, hint=hint)
 
 
-def resolve_url(url: str | None, *, trust_host: bool) -> str | None:
-    """The public origin (``AUTHMW_URL`` fallback) without a trailing slash, or ``None`` when
-    it comes from the request (*trust_host*)."""
-    url = url or os.environ.get("AUTHMW_URL") or None
+def resolve_url(url: str | None, *, trust_host: bool, base_path: str) -> str | None:
+    """The public origin (``AUTHMW_URL``, ``AUTH_URL``, ``NEXTAUTH_URL`` fallbacks) without a
+    trailing slash nor a trailing *base_path*, or ``None`` when it comes from the request
+    (*trust_host*)."""
+    if not url:
+        found = first_set(URL_VARIABLES)
+        url = found[1] if found else None
     if url is None:
         if not trust_host:
             raise ConfigurationError(
@@ -159,7 +173,10 @@ def resolve_url(url: str | None, *, trust_host: bool) -> str | None:
         raise ConfigurationError(f"url must be an absolute http(s) URL, got {url!r}")
     if parts.query or parts.fragment or parts.username:
         raise ConfigurationError("url must not have a query, fragment or user info")
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    path = parts.path.rstrip("/")
+    if path.endswith(base_path):  # NEXTAUTH_URL's habit: the endpoints' own URL
+        path = path[: -len(base_path)]
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def resolve_base_path(base_path: str) -> str:

@@ -5,10 +5,12 @@ request -> SessionMiddleware -> AuthDispatcher -> RulesMiddleware -> your app
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ._types import WSGIApplication
+from .adapters.base import AdapterUnavailable
 from .dispatch.router import AuthDispatcher, EndpointSource
 from .rules.middleware import RulesMiddleware
 from .session.middleware import SessionMiddleware, SessionSource
@@ -28,6 +30,12 @@ class StackSource(SessionSource, EndpointSource, Protocol):
     @property
     def pages(self) -> Pages: ...
 
+    @property
+    def adapter(self) -> Any: ...
+
+
+log = logging.getLogger("authmw.store")
+
 
 def rules_middleware(
     auth: StackSource,
@@ -46,6 +54,26 @@ def rules_middleware(
     )
 
 
+def announce_store(adapter: Any) -> None:
+    """Say at start-up, in one line, that the store does not answer (never its password).
+
+    authmw keeps serving: public paths work, and sign-in and protected paths answer 503 until
+    the store is back, so a database that starts after the app needs no restart.
+    """
+    ping = getattr(adapter, "ping", None)
+    if ping is None:
+        return
+    try:
+        ping()
+    except AdapterUnavailable as exc:
+        log.warning(
+            "%r does not answer at start-up (%s); serving anyway: sign-in and protected "
+            "paths answer 503 until it does",
+            adapter,
+            exc,
+        )
+
+
 def build_stack(
     auth: StackSource,
     app: WSGIApplication,
@@ -54,6 +82,7 @@ def build_stack(
     default: Literal["public", "signed_in"] = "public",
 ) -> WSGIApplication:
     """``SessionMiddleware(AuthDispatcher(RulesMiddleware(app)))``; rules skipped when none."""
+    announce_store(auth.adapter)
     rules = list(rules)
     inner: WSGIApplication = app
     if rules or default != "public":

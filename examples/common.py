@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from authmw import Auth, ConfigurationError, CredentialsProvider
+from authmw.env import SECRET_VARIABLES, first_set
 
 _ITERATIONS = 100_000
 
@@ -116,10 +117,10 @@ def credentials_provider() -> CredentialsProvider:
 
 
 def secret_from_env() -> str:
-    """``AUTHMW_SECRET``, or a fresh development secret (announced on stderr)."""
-    secret = os.environ.get("AUTHMW_SECRET")
-    if secret:
-        return secret
+    """``AUTHMW_SECRET`` (or NextAuth's names), else a fresh development secret (announced)."""
+    found = first_set(SECRET_VARIABLES)
+    if found:
+        return found[1]
     print(
         "AUTHMW_SECRET is not set: using a random development secret "
         "(sessions end when the server restarts).",

@@ -10,15 +10,17 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import webtest
 
 from authmw import Auth, CredentialsProvider, get_session
 from tests import support
-from tests.providers import idp
 from tests.support import PASSWORDS, USERS
+
+if TYPE_CHECKING:
+    from tests.providers.idp import OAuth1Server, TestOP
 
 #: The repository root, so ``examples`` (not an installed package) imports in every folder.
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -121,8 +123,10 @@ def make_credentials() -> Callable[..., CredentialsProvider]:
 
 
 @pytest.fixture
-def op() -> Iterator[idp.TestOP]:
+def op() -> Iterator[TestOP]:
     """A fresh test OpenID provider served on 127.0.0.1."""
+    from tests.providers import idp  # imported on first use: it makes RSA keys
+
     server = idp.TestOP()
     with idp.serve(server) as base:
         server.base = server.issuer = base
@@ -130,8 +134,10 @@ def op() -> Iterator[idp.TestOP]:
 
 
 @pytest.fixture
-def oauth1_server() -> Iterator[idp.OAuth1Server]:
+def oauth1_server() -> Iterator[OAuth1Server]:
     """A fresh OAuth 1.0a provider served on 127.0.0.1."""
+    from tests.providers import idp
+
     server = idp.OAuth1Server()
     with idp.serve(server) as base:
         server.base = base

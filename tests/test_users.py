@@ -243,12 +243,18 @@ def test_credentials_with_jwt_sessions_do_not_touch_the_database(
     assert rows(store, store.users) == 0
 
 
-def test_credentials_email_owned_by_another_user_is_not_linked(
-    make: Callable[..., webtest.TestApp], sign_in: Any
+def test_credentials_reach_the_user_with_that_email_whoever_created_it(
+    make: Callable[..., webtest.TestApp], store: SQLAdapter, sign_in: Any
 ) -> None:
-    login(make(), "alpha", sub="A1", email="alice@example.com")
+    """The app's authorize vouches for the address (issue 10); OAuth linking is unchanged."""
+    oauth = make()
+    login(oauth, "alpha", sub="A1", email="alice@example.com")
     response = sign_in(make())
-    assert response.location == NOT_LINKED
+    assert response.location != NOT_LINKED and "error" not in response.location
+    owner = store.get_user_by_email("alice@example.com")
+    assert owner is not None
+    assert store.get_user_by_account("credentials", "1") == owner
+    assert rows(store, store.users) == 1
 
 
 def test_database_down_during_linking_is_a_503_configuration_error(

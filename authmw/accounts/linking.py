@@ -136,6 +136,8 @@ class AccountLinking:
                 name=name if isinstance(name, str) else None,
                 email=email,
                 image=image if isinstance(image, str) else None,
+                # credentials: the id authorize returned, the same as with jwt sessions
+                id=str(result.user["id"]) if provider.type == "credentials" else None,
             )
             try:
                 user: User = adapter.create_user(new)
@@ -228,7 +230,13 @@ def _account_record(
 
 
 def _may_link_by_email(provider: Provider, result: SignInResult) -> bool:
-    """NextAuth's ``allowDangerousEmailAccountLinking``, and only for verified e-mail (P-E3)."""
+    """NextAuth's ``allowDangerousEmailAccountLinking``, and only for verified e-mail (P-E3).
+
+    A credentials sign-in reaches the user with its address: the app's ``authorize`` vouches
+    for it (an account first made by an email link keeps its id).
+    """
+    if provider.type == "credentials":
+        return True
     if getattr(provider, "allow_dangerous_email_account_linking", False) is not True:
         return False
     for source in (result.user, result.profile or {}):

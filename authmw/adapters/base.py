@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,13 @@ class AdapterError(Exception):
 
 class AdapterUnavailable(AdapterError):
     """The database cannot be reached, is locked or timed out; callers should answer 503."""
+
+
+def driver_cause(error: BaseException) -> str:
+    """The first line of a driver's message ("connection refused"), for logs: bounded in
+    length, with any ``user:password@`` of a URL in it masked."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return re.sub(r"://[^@/\s]+@", "://***@", first)[:200]
 
 
 class MissingTables(AdapterUnavailable):
@@ -94,12 +102,17 @@ def _redacted_repr(obj: Any, secret: frozenset[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NewUser:
-    """The fields of a user that does not exist yet; the adapter assigns the id."""
+    """The fields of a user that does not exist yet.
+
+    *id* is the id to keep (a credentials sign-in keeps the one ``authorize`` returned); without
+    it the adapter assigns a random one. An id already taken is a :class:`DuplicateError`.
+    """
 
     name: str | None = None
     email: str | None = None
     email_verified: datetime | None = None
     image: str | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,23 +65,23 @@ class RedisAdapter(RedisConnection):
     def create_user(self, user: NewUser) -> User:
         check_storable(user)
         verified = utc(user.email_verified) if user.email_verified else None
-        new = User(uuid.uuid4().hex, user.name, user.email, verified, user.image)
+        new = User(user.id or uuid.uuid4().hex, user.name, user.email, verified, user.image)
         user_key = self._key("user", new.id)
-        if new.email is None:
-            with self._errors():
-                self.client.hset(user_key, mapping=_encode(new))
-            return new
-        email_key = self._key("email", new.email)
+        email_key = self._key("email", new.email) if new.email is not None else None
 
         def tx(pipe: Pipeline) -> User:
-            if pipe.exists(email_key):
+            if pipe.exists(user_key):
+                raise DuplicateError("a user with this id already exists")
+            if email_key is not None and pipe.exists(email_key):
                 raise DuplicateError("a user with this e-mail already exists")
             pipe.multi()
-            pipe.set(email_key, new.id)
+            if email_key is not None:
+                pipe.set(email_key, new.id)
             pipe.hset(user_key, mapping=_encode(new))
             return new
 
-        return self._transaction(tx, email_key)
+        watched = (user_key,) if email_key is None else (user_key, email_key)
+        return self._transaction(tx, *watched)
 
     @lookup
     def get_user(self, id: str) -> User | None:

@@ -14,7 +14,7 @@ from redis.backoff import ExponentialBackoff
 from redis.client import Pipeline
 from redis.retry import Retry
 
-from .base import AdapterError, AdapterUnavailable, User
+from .base import AdapterError, AdapterUnavailable, User, driver_cause
 
 T = TypeVar("T")
 _UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError)
@@ -79,7 +79,14 @@ class RedisConnection:
         self.prefix = prefix
 
     def __repr__(self) -> str:
-        return f"RedisAdapter(prefix={self.prefix!r})"
+        kwargs = self.client.connection_pool.connection_kwargs
+        where = kwargs.get("path") or f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
+        return f"RedisAdapter({where!r}, db={kwargs.get('db', 0)}, prefix={self.prefix!r})"
+
+    def ping(self) -> None:
+        """One round trip. :raises AdapterUnavailable: Redis does not answer."""
+        with self._errors():
+            self.client.ping()
 
     def close(self) -> None:
         """Close the connection pool if the adapter created the client."""
@@ -95,7 +102,8 @@ class RedisConnection:
         try:
             yield
         except _UNAVAILABLE as error:
-            raise AdapterUnavailable(f"redis unavailable ({type(error).__name__})") from None
+            cause = f"{type(error).__name__}: {driver_cause(error)}"
+            raise AdapterUnavailable(f"redis unavailable ({cause})") from None
         except redis.RedisError as error:
             raise AdapterError(f"redis error ({type(error).__name__})") from None
 

@@ -122,6 +122,11 @@ class SQLAdapter:
         with self._begin() as conn:
             self.metadata.create_all(conn)
 
+    def ping(self) -> None:
+        """One round trip. :raises AdapterUnavailable: the database does not answer."""
+        with self._begin() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
     def missing_tables(self) -> list[str]:
         """Names of this adapter's tables that the database lacks (``authmw check``).
 
@@ -145,7 +150,7 @@ class SQLAdapter:
 
     def create_user(self, user: NewUser) -> User:
         check_storable(user)
-        values = asdict(user) | {"id": uuid.uuid4().hex}
+        values = asdict(user) | {"id": user.id or uuid.uuid4().hex}
         if user.email_verified is not None:
             values["email_verified"] = utc(user.email_verified)
         row = self._first(self.users.insert().values(values).returning(self.users))

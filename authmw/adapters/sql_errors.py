@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import exc
 
-from .base import AdapterError, AdapterUnavailable, DuplicateError, NotFoundError
+from .base import AdapterError, AdapterUnavailable, DuplicateError, NotFoundError, driver_cause
 
 
 def missing_table(error: exc.DBAPIError) -> bool:
@@ -14,8 +14,10 @@ def missing_table(error: exc.DBAPIError) -> bool:
 
 
 def unavailable(error: exc.SQLAlchemyError) -> AdapterUnavailable:
-    kind = type(getattr(error, "orig", None) or error).__name__
-    return AdapterUnavailable(f"database unavailable ({kind})")
+    cause = getattr(error, "orig", None) or error
+    return AdapterUnavailable(
+        f"database unavailable ({type(cause).__name__}: {driver_cause(cause)})"
+    )
 
 
 def integrity_error(error: exc.IntegrityError) -> AdapterError:

@@ -191,10 +191,16 @@ class RequestContext:
     # -- callback URL ---------------------------------------------------------------------
 
     def sanitize(self, url: object) -> str:
-        """Run *url* through the ``redirect`` callback; any failure falls back to the origin."""
-        candidate = sanitize_redirect(url, self.origin) if isinstance(url, str) else self.origin
+        """Run the raw *url* through the ``redirect`` callback, then check what it returned.
+
+        The default callback keeps same-origin URLs only; a user's callback may allow more (a
+        trusted sibling site), as in NextAuth. Whatever it returns must be a relative path
+        (re-checked against the origin) or an absolute http(s) URL with a plain host and no
+        control characters; anything else, or a callback that raises, means the origin.
+        """
+        raw = url if isinstance(url, str) else self.origin
         try:
-            result = self.auth.callbacks.redirect(url=candidate, base_url=self.origin)
+            result = self.auth.callbacks.redirect(url=raw, base_url=self.origin)
         except Exception:
             log.exception("callbacks.redirect raised; using the base URL")
             return self.origin
@@ -205,7 +211,8 @@ class RequestContext:
             return self.origin
         if result.startswith("/"):  # relative: the same checks as any callbackUrl
             return sanitize_redirect(result, self.origin)
-        if not result.startswith(("http://", "https://")):
+        if not origin_of(result):  # javascript:, userinfo, odd hosts, another scheme...
+            log.error("callbacks.redirect returned a URL that is not plain http(s); ignored")
             return self.origin
         return result
 

@@ -30,6 +30,12 @@ class SessionHandler(Handler):
     def handle(self, ctx: RequestContext) -> Response:
         if ctx.request.method == "POST":
             return self.update(ctx)
+        if ctx.environ.get(UNAVAILABLE_KEY):
+            # JSON for every client: next-auth's client sends no JSON Accept header
+            log.warning("session store unavailable on /session")
+            response = ctx.json({"error": StoreUnavailable().code}, status=503)
+            response.headers["Retry-After"] = "5"
+            return response
         loaded = self.loaded(ctx)
         if loaded is None:
             return ctx.json({})
@@ -42,9 +48,7 @@ class SessionHandler(Handler):
 
     @staticmethod
     def loaded(ctx: RequestContext) -> LoadedSession | None:
-        """The session loaded by the session middleware; a store that is down is a 503."""
-        if ctx.environ.get(UNAVAILABLE_KEY):
-            raise StoreUnavailable()
+        """The session loaded by the session middleware."""
         if LOADED_KEY not in ctx.environ:
             raise AuthError("Configuration", detail="the session middleware is not in front")
         return ctx.loaded_session

@@ -27,13 +27,12 @@ from .._types import Claims
 from ..adapters.base import AdapterSession, AdapterUnavailable, NotFoundError, User
 from ..cookies.chunks import join_chunks
 from ..errors import AuthError
-from .model import Session, default_session
+from .model import Session, default_session, shape_session
 from .strategy import (
     LoadedSession,
     SessionShaper,
     clear_session_headers,
     session_cookie_headers,
-    shape_session,
 )
 
 if TYPE_CHECKING:
@@ -140,7 +139,7 @@ class DatabaseStrategy:
             image=user.get("image"),
             expires=expires.timestamp(),
         )
-        return shape_session(self.callbacks, base, token=None, user=user)
+        return shape_session(self.callbacks.session, base, token=None, user=user)
 
     def roll(
         self, loaded: LoadedSession, realm: SchemeKeys, cookies: Mapping[str, str]

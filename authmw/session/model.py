@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+
+log = logging.getLogger("authmw.session")
 
 
 class Session(dict[str, Any]):
@@ -44,3 +48,26 @@ def default_session(
         "user": {"name": name, "email": email, "image": image},
         "expires": iso_expires(expires),
     }
+
+
+def shape_session(
+    session_callback: Callable[..., Any],
+    base: dict[str, Any],
+    *,
+    token: Mapping[str, Any] | None,
+    user: Any,
+) -> Session | None:
+    """The ``session`` callback's answer as a :class:`Session`.
+
+    ``None`` (anonymous; the cookie is cleared and ``/session`` answers ``{}``, as NextAuth does)
+    when the callback raises or returns something other than a mapping.
+    """
+    try:
+        shaped = session_callback(session=base, token=token, user=user)
+    except Exception:
+        log.exception("callbacks.session raised; the request is treated as anonymous")
+        return None
+    if not isinstance(shaped, Mapping):
+        log.error("callbacks.session must return a mapping; treating as anonymous")
+        return None
+    return Session(shaped)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .._types import Claims
 from ..cookies.chunks import chunk_cookie_values, stale_chunks
 from ..errors import AuthError
-from .model import Session, default_session
+from .model import Session, default_session, shape_session
 
 if TYPE_CHECKING:
     from .scheme_keys import SchemeKeys
@@ -110,17 +110,6 @@ def clear_session_headers(realm: SchemeKeys, cookies: Mapping[str, str]) -> list
     return [spec.delete(name) for name in names] or [spec.delete()]
 
 
-def shape_session(
-    callbacks: SessionShaper, base: dict[str, Any], *, token: Claims | None, user: Any
-) -> Session | None:
-    """The session JSON through the ``session`` callback; ``None`` if it returns a non-mapping."""
-    shaped = callbacks.session(session=base, token=token, user=user)
-    if not isinstance(shaped, Mapping):
-        log.error("callbacks.session must return a mapping; treating as anonymous")
-        return None
-    return Session(shaped)
-
-
 class JWTStrategy:
     """Stateless sessions in an encrypted JWT cookie (NextAuth's default)."""
 
@@ -186,7 +175,7 @@ class JWTStrategy:
         for claim, key in (("name", "name"), ("email", "email"), ("picture", "image")):
             if claim not in token:
                 del base["user"][key]
-        return shape_session(self.callbacks, base, token=token, user=None)
+        return shape_session(self.callbacks.session, base, token=token, user=None)
 
     def issue(
         self, token: Claims, user: Mapping[str, Any], realm: SchemeKeys, cookies: Mapping[str, str]

@@ -100,6 +100,16 @@ def test_R_2_duplicate_email_raises_duplicate_error(adapter: Adapter) -> None:
         new_user(adapter, "same@x.test")
 
 
+def test_a_given_id_is_kept_and_cannot_be_taken_twice(adapter: Adapter) -> None:
+    kept = adapter.create_user(NewUser(email="kept@example.com", id="app-42"))
+    assert kept.id == "app-42" and adapter.get_user("app-42") == kept
+    with pytest.raises(DuplicateError):
+        adapter.create_user(NewUser(email="other@example.com", id="app-42"))
+    with pytest.raises(DuplicateError):
+        adapter.create_user(NewUser(id="app-42"))
+    assert adapter.get_user_by_email("other@example.com") is None
+
+
 def test_update_user(adapter: Adapter) -> None:
     user = adapter.create_user(NewUser(name="Ada", email="old@x.test", image="img"))
     verified = soon()

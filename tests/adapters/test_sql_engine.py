@@ -83,3 +83,28 @@ def test_engine_options_still_pass_through() -> None:
     engine = make_engine("sqlite://", 1.0, {"echo": False})
     assert isinstance(engine, sa.Engine)
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "cause"),
+    [
+        ("postgresql://app:hunter2@127.0.0.1:1/db", "127.0.0.1:1", "refused"),
+        ("redis://:hunter2@127.0.0.1:1/0", "127.0.0.1:1", "refused"),
+    ],
+)
+def test_a_store_down_at_start_up_is_one_line_naming_it(
+    url: str, shown: str, cause: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from authmw import Auth
+    from authmw.adapters import from_url
+
+    adapter = from_url(url, timeout=1)
+    auth = Auth(secret="s" * 40, url="http://localhost", adapter=adapter)
+    with caplog.at_level(logging.WARNING, logger="authmw"):
+        auth.wrap(lambda environ, start_response: [])
+    (line,) = [r.getMessage() for r in caplog.records if "start-up" in r.getMessage()]
+    assert shown in line and cause in line.lower() and "serving anyway" in line
+    assert "hunter2" not in caplog.text
+    adapter.close()

@@ -6,10 +6,21 @@ or fail where ``AUTHMW_REQUIRE_SERVICES=1`` (CI) says every part must be there.
 
 from __future__ import annotations
 
+import contextlib
+import email
 import os
 import shutil
-from collections.abc import Iterator
+import socket
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -24,6 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: The repository root, so ``examples`` (not an installed package) imports.
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 #: Screenshots of every built-in page land here (ignored by git) for a reviewer to look at.
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
@@ -47,3 +62,181 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# -- the servers under test: the demo app behind waitress, a test IdP, an SMTP capture ---------
+
+
+@dataclass
+class Inbox:
+    """The mail the capture SMTP server received, in arrival order."""
+
+    messages: list[tuple[list[str], Message]] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content)
+        with self.arrived:
+            self.messages.append((list(envelope.rcpt_tos), message))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def link_for(self, address: str, timeout: float = 5.0) -> str:
+        """The sign-in link of the newest message to *address* (waits for it to arrive)."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while True:
+                for rcpt, message in reversed(self.messages):
+                    if address in rcpt:
+                        return _link_of(message)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no mail to {address} within {timeout} s")
+                self.arrived.wait(left)
+
+
+def _link_of(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            for line in payload.decode().splitlines():
+                if line.strip().startswith("http"):
+                    return line.strip()
+    raise AssertionError("no link in the mail's text part")
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The running demo: its base URL and the mail it sent."""
+
+    url: str
+    inbox: Inbox
+    idp: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def _serve(app: Any) -> Iterator[str]:
+    """*app* on a free 127.0.0.1 port in a thread (as tests/providers/idp.py does, without
+    importing it: its RSA keys take seconds to make and these tests need none)."""
+    import werkzeug.serving
+
+    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(2)
+
+
+@pytest.fixture(scope="session")
+def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """examples.demo configured as a person would (environment variables), served by waitress.
+
+    Users and email tokens in a fresh SQLite file, links sent to an aiosmtpd capture server, an
+    OpenID Connect provider (oidc-provider-mock, with its consent form) under ``AUTHMW_OIDC_*``.
+    """
+    from aiosmtpd.controller import Controller
+    from waitress.server import create_server
+
+    from examples.demo.app import create_app
+
+    with warnings.catch_warnings():  # its authlib imports announce their own deprecations
+        warnings.simplefilter("ignore")
+        import oidc_provider_mock
+
+        provider = oidc_provider_mock.app(require_nonce=True)
+
+    inbox = Inbox()
+    smtp_port = _free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    with contextlib.ExitStack() as stack:
+        stack.callback(smtp.stop)
+        issuer = stack.enter_context(_serve(provider))
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        folder = tmp_path_factory.mktemp("demo")
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("AUTHMW_SECRET", "browser-tests-" + "b" * 32)
+            env.setenv("AUTHMW_DATABASE_URL", f"sqlite:///{folder / 'demo.sqlite3'}")
+            env.setenv("AUTHMW_SMTP_URL", f"smtp://127.0.0.1:{smtp_port}")
+            env.setenv("AUTHMW_OIDC_ID", "browser-tests")
+            env.setenv("AUTHMW_OIDC_SECRET", "browser-tests-secret")
+            env.setenv("AUTHMW_OIDC_ISSUER", issuer)
+            env.delenv("AUTHMW_SESSION_STRATEGY", raising=False)
+            app = create_app(url=url)
+        server = create_server(app, host="127.0.0.1", port=port, threads=4)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        stack.callback(thread.join, 5)
+        stack.callback(server.close)
+        yield Demo(url=url, inbox=inbox, idp=issuer)
+
+
+def _local_only(route: Any) -> None:
+    """The machine has no network: requests leaving 127.0.0.1 (a CDN stylesheet) fail fast."""
+    if urlsplit(route.request.url).hostname == "127.0.0.1":
+        route.continue_()
+    else:
+        route.abort()
+
+
+def open_context(browser: Any, demo: Demo, **options: Any) -> Any:
+    """A fresh context (own cookies) on the demo; Playwright's context *options* apply."""
+    options.setdefault("base_url", demo.url)
+    context = browser.new_context(**options)
+    context.set_default_timeout(5_000)
+    context.route("**/*", _local_only)
+    return context
+
+
+@pytest.fixture
+def new_context(chromium: Any, demo: Demo) -> Iterator[Callable[..., Any]]:
+    """Opens fresh browser contexts on the demo; all closed after the test."""
+    opened: list[Any] = []
+
+    def new(**options: Any) -> Any:
+        opened.append(open_context(chromium, demo, **options))
+        return opened[-1]
+
+    yield new
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., Any]) -> Any:
+    """A page in a fresh light-scheme context of the default desktop size."""
+    return new_context(color_scheme="light").new_page()
+
+
+def fill_sign_in_form(page: Any, email_address: str, password: str) -> None:
+    """Type into the built-in email-and-password form and press its button, as a person does."""
+    form = page.locator("form").filter(has=page.get_by_label("Password"))
+    form.get_by_label("Email").fill(email_address)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in with Email and password").click()
+
+
+@pytest.fixture
+def sign_in_with_form() -> Callable[..., None]:
+    """``sign_in_with_form(page, email, password)``: the sign-in page, typed into and submitted."""
+
+    def run(page: Any, email_address: str, password: str, *, path: str = "/") -> None:
+        page.goto(f"/api/auth/signin?callbackUrl={path}")
+        fill_sign_in_form(page, email_address, password)
+        page.wait_for_url(f"**{path}")
+
+    return run

@@ -222,7 +222,8 @@ def test_session_json_has_the_jwt_shape_and_callback_gets_user(db_app: Callable[
     assert set(session) == {"user", "expires"}
     assert session["user"]["email"] == "alice@example.com"
     assert session["user"]["name"] == "alice" and session["user"]["image"] is None
-    assert session["user"]["id"] and session["user"]["id"] != "app-alice@example.com"
+    # the id authorize returned, as with jwt sessions: switching strategy keeps users' ids
+    assert session["user"]["id"] == "app-alice@example.com"
     assert session["expires"].endswith("Z") and len(session["expires"]) == 24
     seen = app.get("/dashboard").json["session"]
     assert seen["user"]["email"] == "alice@example.com"
@@ -388,10 +389,8 @@ def relayed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[An
         relay.stop()
 
 
-def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
-    relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
-) -> None:
-    adapter, relay = relayed
+def signed_in_app(adapter: Any, make_credentials: Callable[..., Any]) -> webtest.TestApp:
+    """The test app on *adapter* (no session callback), with alice signed in."""
     auth = Auth(
         secret=SECRET,
         url="http://localhost",
@@ -399,7 +398,15 @@ def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
         providers=[make_credentials(authorize=authorize)],
     )
     app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
-    sign_in(app)
+    assert sign_in(app).status_int == 302
+    return app
+
+
+def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
+    relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
+) -> None:
+    adapter, relay = relayed
+    app = signed_in_app(adapter, make_credentials)
     raw = app.cookies[SESSION]
     assert app.get("/dashboard").json["session"]["user"]["email"] == "alice@example.com"
 
@@ -407,6 +414,11 @@ def test_R_7_A_NA15_database_stopped_mid_run_fails_closed_then_recovers(
     started = time.monotonic()
     down = app.get("/api/auth/session", headers={"Accept": "application/json"}, status=503)
     assert down.json == {"error": "Configuration"}
+    # next-auth's client sends no JSON Accept header: JSON all the same, never a redirect
+    for accept in ("*/*", "text/html", None):
+        headers = {"Accept": accept} if accept else {}
+        plain = app.get("/api/auth/session", headers=headers, status=503)
+        assert plain.json == {"error": "Configuration"} and plain.headers["Retry-After"] == "5"
     page = app.get("/dashboard", status="*")
     assert page.status_int in (302, 401, 503)  # never 200 (A-NA15)
     api = app.get("/api/me", status="*")
@@ -434,14 +446,7 @@ def test_R_7_protected_page_answers_503_while_the_store_is_down(
     relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
 ) -> None:
     adapter, relay = relayed
-    auth = Auth(
-        secret=SECRET,
-        url="http://localhost",
-        adapter=adapter,
-        providers=[make_credentials(authorize=authorize)],
-    )
-    app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
-    sign_in(app)
+    app = signed_in_app(adapter, make_credentials)
     relay.stop()
     down = app.get("/dashboard", status="*")
     assert down.status_int == 503 and down.headers["Retry-After"] == "5"
@@ -452,14 +457,7 @@ def test_R_7_sign_out_while_down_keeps_the_cookie_and_says_so(
     relayed: tuple[Any, Relay], make_credentials: Callable[..., Any]
 ) -> None:
     adapter, relay = relayed
-    auth = Auth(
-        secret=SECRET,
-        url="http://localhost",
-        adapter=adapter,
-        providers=[make_credentials(authorize=authorize)],
-    )
-    app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
-    sign_in(app)
+    app = signed_in_app(adapter, make_credentials)
     raw = app.cookies[SESSION]
     token = app.get("/api/auth/csrf").json["csrfToken"]
     relay.stop()
@@ -498,3 +496,30 @@ def test_R_7_sqlite_locked_database_is_unavailable_then_recovers(
         holder.close()
     assert app.get("/api/auth/session").json["user"]["email"] == "alice@example.com"
     adapter.close()
+
+
+def test_credentials_reach_the_user_an_email_link_created(
+    db_app: Callable[..., Any], store: Any
+) -> None:
+    """authorize vouches for the address: no OAuthAccountNotLinked, the user keeps its id."""
+    from authmw.adapters import NewUser
+
+    first = store.create_user(NewUser(email="carol@example.com", name="Carol"))
+    app = db_app()
+    response = sign_in(app, "carol@example.com")
+    assert "error" not in response.location
+    session = app.get("/api/auth/session").json
+    assert session["user"]["id"] == first.id
+    assert store.get_user_by_account("credentials", "app-carol@example.com").id == first.id
+
+
+def test_credentials_ids_are_the_same_with_either_strategy(
+    db_app: Callable[..., Any], make_app: Callable[..., Any]
+) -> None:
+    jwt_app = db_app(session={"strategy": "jwt"}, callbacks={})
+    sign_in(jwt_app, "dave@example.com")
+    jwt_id = jwt_app.get("/api/auth/session").json
+    db = db_app()
+    sign_in(db, "dave@example.com")
+    assert db.get("/api/auth/session").json["user"]["id"] == "app-dave@example.com"
+    assert jwt_id["user"]["email"] == "dave@example.com"

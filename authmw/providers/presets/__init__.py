@@ -7,10 +7,12 @@ can be overridden (e.g. to point a preset at a test server).
 
 from __future__ import annotations
 
-import os
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+from ...env import first_set, preset_variables
+from ...errors import ConfigurationError
 from ..base import Provider
 from .apple import Apple
 from .auth0 import Auth0
@@ -27,6 +29,8 @@ from .oidc import OIDC
 from .okta import Okta
 from .slack import Slack
 from .twitter import Twitter, TwitterLegacy
+
+log = logging.getLogger("authmw.providers")
 
 #: preset id -> (class, whether an issuer is required)
 PRESETS: dict[str, tuple[type[Provider], bool]] = {
@@ -51,7 +55,7 @@ PRESETS: dict[str, tuple[type[Provider], bool]] = {
 
 def env_prefix(preset_id: str) -> str:
     """``AUTHMW_<ID>_`` for a preset id (dashes become underscores)."""
-    return "AUTHMW_" + preset_id.upper().replace("-", "_") + "_"
+    return preset_variables(preset_id, "")[0]
 
 
 def from_environment(
@@ -59,28 +63,32 @@ def from_environment(
 ) -> list[Provider]:
     """The presets whose ``AUTHMW_<ID>_ID`` and ``AUTHMW_<ID>_SECRET`` are set.
 
-    ``AUTHMW_<ID>_ISSUER`` sets the issuer (required for Auth0, Cognito, Keycloak, Okta,
-    Microsoft Entra ID and the generic ``oidc``; optional for GitLab). Extra keyword arguments
-    are per-preset options, e.g. ``from_environment(github={"refresh": True})``.
+    Auth.js v5's names (``AUTH_<ID>_ID``, ``AUTH_<ID>_SECRET``, ``AUTH_<ID>_ISSUER``) are read
+    when ours are not set. ``..._ISSUER`` sets the issuer (required for Auth0, Cognito,
+    Keycloak, Okta, Microsoft Entra ID and the generic ``oidc``; optional for GitLab). A preset
+    with only one of id and secret is left off with a warning naming the missing variable.
+    Extra keyword arguments are per-preset options, e.g.
+    ``from_environment(github={"refresh": True})``.
 
     :raises ConfigurationError: a preset with id and secret but a bad or missing issuer.
     """
-    env = os.environ if environ is None else environ
     providers: list[Provider] = []
     for preset_id, (cls, needs_issuer) in PRESETS.items():
-        prefix = env_prefix(preset_id)
-        client_id = env.get(prefix + "ID", "").strip()
-        client_secret = env.get(prefix + "SECRET", "").strip()
-        if not client_id or not client_secret:
+        client_id = first_set(preset_variables(preset_id, "ID"), environ)
+        client_secret = first_set(preset_variables(preset_id, "SECRET"), environ)
+        if client_id is None and client_secret is None:
             continue
-        kwargs: dict[str, Any] = {"client_id": client_id, "client_secret": client_secret}
-        issuer = env.get(prefix + "ISSUER", "").strip()
+        if client_id is None or client_secret is None:
+            missing = preset_variables(preset_id, "SECRET" if client_secret is None else "ID")[0]
+            log.warning("%s is not set: the %s provider is off", missing, preset_id)
+            continue
+        kwargs: dict[str, Any] = {"client_id": client_id[1], "client_secret": client_secret[1]}
+        issuer = first_set(preset_variables(preset_id, "ISSUER"), environ)
         if issuer:
-            kwargs["issuer"] = issuer
+            kwargs["issuer"] = issuer[1]
         elif needs_issuer:
-            from ...errors import ConfigurationError
-
-            raise ConfigurationError(f"{prefix}ISSUER is required with {prefix}ID")
+            name = preset_variables(preset_id, "ISSUER")[0]
+            raise ConfigurationError(f"{name} is required with {client_id[0]}")
         kwargs.update(options.get(preset_id.replace("-", "_"), {}))
         providers.append(cls(**kwargs))
     return providers
