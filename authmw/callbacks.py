@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .errors import ConfigurationError
+from .errors import AuthError, ConfigurationError
 from .security.redirects import default_redirect
 
 log = logging.getLogger("authmw.callbacks")
@@ -108,6 +108,20 @@ class Callbacks:
         for f in fields(self):
             setattr(self, f.name, keyword_caller(getattr(self, f.name), f"callbacks.{f.name}"))
 
+    def sign_in_verdict(self, provider_id: str, **arguments: Any) -> str | None:
+        """Ask ``sign_in``: ``None`` to go on, or the URL it sends the browser to instead.
+
+        :raises AuthError: ``AccessDenied`` when it refuses (``False``/``None``) or raises.
+        """
+        try:
+            verdict = self.sign_in(**arguments)
+        except Exception:
+            log.exception("callbacks.sign_in raised for provider %s", provider_id)
+            raise AuthError("AccessDenied", detail="sign_in callback raised") from None
+        if verdict is False or verdict is None:
+            raise AuthError("AccessDenied", detail="sign_in callback refused")
+        return verdict if isinstance(verdict, str) else None
+
 
 @dataclass
 class Events:
@@ -135,6 +149,19 @@ class Events:
             handler(**kwargs)
         except Exception:
             log.exception("events.%s raised; ignored", name)
+
+
+def mapping_from(call: Callable[[], Any], *, code: str, what: str) -> Mapping[str, Any]:
+    """The mapping app code returns (a callback, a profile mapper); if it raises or returns
+    something else, an :class:`~authmw.errors.AuthError` with *code* (logged, never shown)."""
+    try:
+        value = call()
+    except Exception:
+        log.exception("%s raised", what)
+        raise AuthError(code, detail=f"{what} raised") from None
+    if not isinstance(value, Mapping):
+        raise AuthError(code, detail=f"{what} must return a mapping")
+    return value
 
 
 def coerce_callbacks(value: Callbacks | Mapping[str, Callback] | None) -> Callbacks:

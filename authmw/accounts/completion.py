@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AuthError
+from ..callbacks import mapping_from
 from ..log import redact
 
 if TYPE_CHECKING:
@@ -54,21 +54,16 @@ class SignInCompletion:
             "type": provider.type,
             "providerAccountId": str(user["id"]),
         }
-        try:
-            verdict = self.callbacks.sign_in(
-                user=user,
-                account=account,
-                profile=result.profile,
-                email=result.email,
-                credentials=result.credentials,
-            )
-        except Exception:
-            log.exception("callbacks.sign_in raised for provider %s", provider.id)
-            raise AuthError("AccessDenied", detail="sign_in callback raised") from None
-        if verdict is False or verdict is None:
-            raise AuthError("AccessDenied", detail="sign_in callback refused")
-        if isinstance(verdict, str):
-            return ctx.redirect(ctx.sanitize(verdict))
+        elsewhere = self.callbacks.sign_in_verdict(
+            provider.id,
+            user=user,
+            account=account,
+            profile=result.profile,
+            email=result.email,
+            credentials=result.credentials,
+        )
+        if elsewhere is not None:
+            return ctx.redirect(ctx.sanitize(elsewhere))
 
         is_new_user = False
         if self.linking is not None:
@@ -102,8 +97,8 @@ class SignInCompletion:
         }
         token["sub"] = str(user["id"])
         token.update(provider.session_claims(result.account))
-        try:
-            token = self.callbacks.jwt(
+        answer = mapping_from(
+            lambda: self.callbacks.jwt(
                 token=token,
                 user=user,
                 account=account,
@@ -111,10 +106,8 @@ class SignInCompletion:
                 trigger="signUp" if is_new_user else "signIn",
                 is_new_user=is_new_user,
                 session=None,
-            )
-        except Exception:
-            log.exception("callbacks.jwt raised at sign-in")
-            raise AuthError("Configuration", detail="jwt callback raised") from None
-        if not isinstance(token, Mapping):
-            raise AuthError("Configuration", detail="jwt callback must return a mapping")
-        return dict(token)
+            ),
+            code="Configuration",
+            what="callbacks.jwt at sign-in",
+        )
+        return dict(answer)

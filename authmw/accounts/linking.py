@@ -79,24 +79,38 @@ class AccountLinking:
             database is down; ``OAuthCreateAccount`` / ``EmailCreateAccount`` on other
             database errors.
         """
-        failure = "EmailCreateAccount" if provider.type == "email" else "OAuthCreateAccount"
         try:
-            if provider.type == "email":
-                user, is_new = guarded(lambda: self._email(ctx, result))
-            elif provider.type == "credentials":
-                if not self.database_sessions:
-                    return result.user, False
-                user, is_new = guarded(lambda: self._account(ctx, provider, result, account))
-            else:
-                user, is_new = guarded(
-                    lambda: self._account(ctx, provider, result, account, link_current=True)
-                )
+            found = guarded(lambda: provider.find_user(self, ctx, result, account))
         except AdapterError as exc:
             if isinstance(exc, AuthError):
                 raise
             log.error("storing the user failed (%s)", type(exc).__name__)
-            raise AuthError(failure, detail="adapter error") from None
+            raise AuthError(provider.create_account_error, detail="adapter error") from None
+        if found is None:
+            return result.user, False
+        user, is_new = found
         return {**result.user, **user_dict(user)}, is_new
+
+    # -- what providers ask for (providers.base.UserFinder) ---------------------------------
+
+    def by_account(
+        self, ctx: FlowRequest, provider: Provider, result: SignInResult, account: Mapping[str, Any]
+    ) -> tuple[User, bool]:
+        """OAuth / OIDC: the user of the provider account (linked to whoever is signed in)."""
+        return self._account(ctx, provider, result, account, link_current=True)
+
+    def by_email(self, ctx: FlowRequest, result: SignInResult) -> tuple[User, bool]:
+        """E-mail: the user with the verified address (created if new)."""
+        return self._email(ctx, result)
+
+    def by_authorized_user(
+        self, ctx: FlowRequest, provider: Provider, result: SignInResult, account: Mapping[str, Any]
+    ) -> tuple[User, bool] | None:
+        """Credentials: ``authorize``'s user as is (JWT sessions), or a stored user keeping its
+        id and reached by its address (database sessions need a stored user)."""
+        if not self.database_sessions:
+            return None
+        return self._account(ctx, provider, result, account, vouched=True)
 
     # -- OAuth, OIDC and credentials ------------------------------------------------------
 
@@ -108,7 +122,10 @@ class AccountLinking:
         account: Mapping[str, Any],
         *,
         link_current: bool = False,
+        vouched: bool = False,
     ) -> tuple[User, bool]:
+        """*vouched*: the app vouches for the user (credentials): keep its id, and reach an
+        existing user by its address."""
         adapter = self.adapter
         record = _account_record(provider, result, account)
         key = (record.provider, record.provider_account_id)
@@ -125,7 +142,7 @@ class AccountLinking:
             email = normalize_email(result.user.get("email"))
             owner: User | None = adapter.get_user_by_email(email) if email else None
             if owner is not None:
-                if _may_link_by_email(provider, result):
+                if vouched or _may_link_by_email(provider, result):
                     return self._link(owner, record, result, created=False), False
                 if not raced or attempt == _RETRIES - 1:
                     raise _not_linked("e-mail belongs to a user without this account")
@@ -137,7 +154,7 @@ class AccountLinking:
                 email=email,
                 image=image if isinstance(image, str) else None,
                 # credentials: the id authorize returned, the same as with jwt sessions
-                id=str(result.user["id"]) if provider.type == "credentials" else None,
+                id=str(result.user["id"]) if vouched else None,
             )
             try:
                 user: User = adapter.create_user(new)
@@ -232,11 +249,9 @@ def _account_record(
 def _may_link_by_email(provider: Provider, result: SignInResult) -> bool:
     """NextAuth's ``allowDangerousEmailAccountLinking``, and only for verified e-mail (P-E3).
 
-    A credentials sign-in reaches the user with its address: the app's ``authorize`` vouches
-    for it (an account first made by an email link keeps its id).
+    (A credentials sign-in reaches the user with its address without asking: ``authorize``
+    vouches for it, and an account first made by an email link keeps its id.)
     """
-    if provider.type == "credentials":
-        return True
     if getattr(provider, "allow_dangerous_email_account_linking", False) is not True:
         return False
     for source in (result.user, result.profile or {}):

@@ -32,7 +32,7 @@ class CallbackHandler(Handler):
         try:
             result = provider.finish(ctx)
         except AuthError as exc:
-            refused = exc.code == "CredentialsSignin" and provider.type == "credentials"
+            refused = exc.code == "CredentialsSignin" and provider.refusal_as_error_url
             if refused and ctx.wants_json:
                 return _credentials_refused(ctx, provider.id, exc)
             raise

@@ -18,6 +18,7 @@ from ..errors import AuthError, ConfigurationError
 if TYPE_CHECKING:
     from webob import Response
 
+    from ..adapters.base import User
     from ..callbacks import Callbacks
     from ..flow import FlowRequest
     from ..options import Pages
@@ -59,6 +60,21 @@ class ProviderSetup(Protocol):
     def callbacks(self) -> Callbacks: ...
 
 
+class UserFinder(Protocol):
+    """What a provider asks of account linking (:class:`~authmw.accounts.linking.AccountLinking`)
+    to find the stored user of a sign-in; each answers ``(user, created now)``."""
+
+    def by_account(
+        self, ctx: FlowRequest, provider: Provider, result: SignInResult, account: Mapping[str, Any]
+    ) -> tuple[User, bool]: ...
+
+    def by_email(self, ctx: FlowRequest, result: SignInResult) -> tuple[User, bool]: ...
+
+    def by_authorized_user(
+        self, ctx: FlowRequest, provider: Provider, result: SignInResult, account: Mapping[str, Any]
+    ) -> tuple[User, bool] | None: ...
+
+
 class Provider:
     """Base class: an ``id``, a display ``name`` and a ``type``, plus the two flow steps."""
 
@@ -67,6 +83,11 @@ class Provider:
     callback_methods: ClassVar[frozenset[str]] = frozenset({"GET"})
     #: Whether ``POST {base}/callback/<id>`` needs a CSRF token (credentials only).
     callback_needs_csrf: ClassVar[bool] = False
+    #: The error code when storing the user of a sign-in fails.
+    create_account_error: ClassVar[str] = "OAuthCreateAccount"
+    #: A refused sign-in with ``json=true`` answers ``{"url": <error endpoint>}`` with its
+    #: status (next-auth 4's client reads the code from it; credentials only).
+    refusal_as_error_url: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -91,6 +112,13 @@ class Provider:
     def setup(self, auth: ProviderSetup) -> None:
         """Called once the :class:`~authmw.Auth` is built; validate against it, keep what you
         need (the provider never reaches back into it per request)."""
+
+    def find_user(
+        self, users: UserFinder, ctx: FlowRequest, result: SignInResult, account: Mapping[str, Any]
+    ) -> tuple[User, bool] | None:
+        """The stored user of this sign-in (when an adapter stores users): by the provider
+        account; ``None`` to sign in with ``result.user`` as is."""
+        return users.by_account(ctx, self, result, account)
 
     def page_info(self) -> dict[str, Any]:
         """Extra data for the built-in sign-in page (e.g. form fields)."""

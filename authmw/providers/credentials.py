@@ -12,7 +12,9 @@ from .base import Provider, SignInResult
 if TYPE_CHECKING:
     from webob import Request, Response
 
+    from ..adapters.base import User
     from ..flow import FlowRequest
+    from .base import UserFinder
 
 log = logging.getLogger("authmw.credentials")
 
@@ -30,6 +32,7 @@ class CredentialsProvider(Provider):
     """
 
     type = "credentials"
+    refusal_as_error_url = True
     callback_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
     callback_needs_csrf: ClassVar[bool] = True
 
@@ -56,6 +59,13 @@ class CredentialsProvider(Provider):
                 )
         self.authorize = authorize
         self.credentials = {name: dict(spec) for name, spec in credentials.items()}
+
+    def find_user(
+        self, users: UserFinder, ctx: FlowRequest, result: SignInResult, account: Mapping[str, Any]
+    ) -> tuple[User, bool] | None:
+        """``authorize``'s user as is (JWT sessions); with database sessions a stored user
+        keeping that id, reached by its address (the app vouches for it)."""
+        return users.by_authorized_user(ctx, self, result, account)
 
     def page_info(self) -> dict[str, Any]:
         return {

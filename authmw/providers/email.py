@@ -16,7 +16,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,8 +34,9 @@ from .base import Provider, ProviderType, SignInResult
 if TYPE_CHECKING:
     from webob import Response
 
+    from ..adapters.base import User
     from ..flow import FlowRequest
-    from .base import ProviderSetup
+    from .base import ProviderSetup, UserFinder
 
 log = logging.getLogger("authmw.email")
 
@@ -108,6 +109,7 @@ class EmailProvider(Provider):
     """
 
     type: ClassVar[ProviderType] = "email"
+    create_account_error: ClassVar[str] = "EmailCreateAccount"
 
     def __init__(
         self,
@@ -152,6 +154,12 @@ class EmailProvider(Provider):
         self._adapter = auth.adapter
         self._callbacks = auth.callbacks
         self._verify_request_page = auth.pages.verify_request
+
+    def find_user(
+        self, users: UserFinder, ctx: FlowRequest, result: SignInResult, account: Mapping[str, Any]
+    ) -> tuple[User, bool] | None:
+        """The user with this (now verified) address, created if new."""
+        return users.by_email(ctx, result)
 
     # -- POST /signin/email ---------------------------------------------------------------
 
@@ -204,22 +212,15 @@ class EmailProvider(Provider):
         self, ctx: FlowRequest, user: dict[str, Any], identifier: str
     ) -> Response | None:
         """NextAuth asks ``sign_in`` before sending, so apps can refuse addresses early."""
-        try:
-            verdict = self._callbacks.sign_in(
-                user=user,
-                account={"provider": self.id, "type": "email", "providerAccountId": identifier},
-                profile=None,
-                email={"verification_request": True},
-                credentials=None,
-            )
-        except Exception:
-            log.exception("callbacks.sign_in raised for provider %s", self.id)
-            raise AuthError("AccessDenied", detail="sign_in callback raised") from None
-        if verdict is False or verdict is None:
-            raise AuthError("AccessDenied", detail="sign_in callback refused the address")
-        if isinstance(verdict, str):
-            return ctx.redirect(ctx.sanitize(verdict))
-        return None
+        elsewhere = self._callbacks.sign_in_verdict(
+            self.id,
+            user=user,
+            account={"provider": self.id, "type": "email", "providerAccountId": identifier},
+            profile=None,
+            email={"verification_request": True},
+            credentials=None,
+        )
+        return ctx.redirect(ctx.sanitize(elsewhere)) if elsewhere is not None else None
 
     def _deliver(self, ctx: FlowRequest, request: VerificationRequest, token: str) -> None:
         if self._custom is not None:

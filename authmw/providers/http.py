@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import ConfigurationError
+from ..util.strict_json import parse_object
 
 log = logging.getLogger("authmw.providers.http")
 
@@ -163,20 +164,7 @@ class HttpClient:
 
 def parse_json_object(body: bytes) -> dict[str, Any] | None:
     """*body* as a JSON object, or ``None`` (not JSON, not an object, duplicate keys)."""
-    try:
-        data = json.loads(body, object_pairs_hook=_no_duplicates)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError("duplicate key")
-        result[key] = value
-    return result
+    return parse_object(body)
 
 
 def _host(url: str) -> str:

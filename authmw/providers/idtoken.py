@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 import warnings
 from collections.abc import Callable, Collection
@@ -20,6 +19,8 @@ from typing import Any
 from joserfc import jws
 from joserfc.jwk import OctKey
 
+from ..util.numbers import finite_number as _number
+from ..util.strict_json import DECODER
 from .jwks import PublicKey
 
 MAX_TOKEN = 16 * 1024
@@ -53,27 +54,12 @@ class IdTokenPolicy:
 def _b64json(segment: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        data = json.loads(raw, object_pairs_hook=_unique)
+        data = DECODER.decode(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise IdTokenError("segment is not base64url JSON") from None
     if not isinstance(data, dict):
         raise IdTokenError("segment is not a JSON object")
     return data
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError("duplicate member")
-        result[key] = value
-    return result
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def token_hash(value: str, alg: str) -> str:
@@ -128,7 +114,7 @@ def verify_signature(token: str, policy: IdTokenPolicy, lookup: KeyLookup) -> di
             verified = jws.deserialize_compact(token, key, algorithms=[alg])
         except Exception:  # noqa: S112 - joserfc signals a bad signature by raising
             continue
-        claims = json.loads(verified.payload, object_pairs_hook=_unique)
+        claims = DECODER.decode(verified.payload.decode("utf-8"))
         if not isinstance(claims, dict):
             raise IdTokenError("payload is not a JSON object")
         return {"header": header, "claims": claims}

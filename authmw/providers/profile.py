@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..callbacks import mapping_from
 from ..errors import AuthError, ConfigurationError
 
 log = logging.getLogger("authmw.providers")
@@ -63,13 +64,11 @@ def map_profile(
 ) -> dict[str, Any]:
     """Run *mapper* and clean its result; a raising or malformed mapper is ``OAuthCallback``."""
     fn: ProfileMapper = mapper or default_profile
-    try:
-        raw = fn(claims, tokens) if arity == 2 else fn(claims)
-    except Exception:
-        log.exception("the profile callable raised")
-        raise AuthError("OAuthCallback", detail="profile mapping failed") from None
-    if not isinstance(raw, Mapping):
-        raise AuthError("OAuthCallback", detail="profile must return a mapping")
+    raw = mapping_from(
+        lambda: fn(claims, tokens) if arity == 2 else fn(claims),
+        code="OAuthCallback",
+        what="the profile callable",
+    )
     return clean_user(raw)
 
 
