@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from authmw.session.cookies import delete_cookie, format_set_cookie, parse_cookie_header
+from authmw.cookies.codec import delete_cookie, format_set_cookie, parse_cookie_header
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from authmw.session.chunks import (
+from authmw.cookies.chunks import (
     CHUNK_SIZE,
     MAX_CHUNKS,
     chunk_cookie_values,
     join_chunks,
     stale_chunks,
 )
-from authmw.session.cookies import delete_cookie, format_set_cookie, parse_cookie_header
+from authmw.cookies.codec import delete_cookie, format_set_cookie, parse_cookie_header
 from authmw.session.jwt import MAX_TOKEN_LENGTH
 
 NAME = "authmw.session-token"

@@ -1,4 +1,4 @@
-"""Account linking (authmw.users) through the WSGI stack on a real SQLite file.
+"""Account linking (authmw.accounts.linking) through the WSGI stack on a real SQLite file.
 
 The identity provider is a minimal :class:`Provider` whose callback reads the profile from the
 query string: linking only depends on what ``finish`` returns, and the OAuth flows themselves
