@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from ..oidc import OIDCProvider
+from ._issuer import IssuerPreset
 
 
 def gitlab_profile(claims: dict[str, Any], tokens: dict[str, Any]) -> dict[str, Any]:
@@ -16,25 +17,10 @@ def gitlab_profile(claims: dict[str, Any], tokens: dict[str, Any]) -> dict[str, 
     }
 
 
-class GitLab(OIDCProvider):
+class GitLab(IssuerPreset):
     """Sign in with GitLab; pass ``issuer="https://gitlab.example"`` for self-hosted."""
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        id: str = "gitlab",
-        name: str = "GitLab",
-        issuer: str = "https://gitlab.com",
-        **options: Any,
-    ) -> None:
-        options.setdefault("profile", gitlab_profile)
-        super().__init__(
-            id=id,
-            name=name,
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            **options,
-        )
+    default_id = "gitlab"
+    default_name = "GitLab"
+    default_issuer = "https://gitlab.com"
+    default_options: ClassVar[Mapping[str, Any]] = {"profile": gitlab_profile}

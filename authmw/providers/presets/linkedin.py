@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from ..oidc import OIDCProvider
+from ._issuer import IssuerPreset
 
 
-class LinkedIn(OIDCProvider):
+class LinkedIn(IssuerPreset):
     """Sign in with LinkedIn."""
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        id: str = "linkedin",
-        name: str = "LinkedIn",
-        issuer: str = "https://www.linkedin.com/oauth",
-        **options: Any,
-    ) -> None:
-        options.setdefault("token_endpoint_auth_method", "client_secret_post")
-        super().__init__(
-            id=id,
-            name=name,
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            **options,
-        )
+    default_id = "linkedin"
+    default_name = "LinkedIn"
+    default_issuer = "https://www.linkedin.com/oauth"
+    default_options: ClassVar[Mapping[str, Any]] = {
+        "token_endpoint_auth_method": "client_secret_post"
+    }

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ConfigurationError
-from ..oidc import OIDCProvider
+from ._issuer import IssuerPreset
 
 _MULTI = frozenset({"common", "organizations", "consumers"})
 
 
-class MicrosoftEntraID(OIDCProvider):
+class MicrosoftEntraID(IssuerPreset):
     """Sign in with Microsoft Entra ID.
 
     :param tenant: the directory (tenant) id; the issuer is
@@ -18,26 +18,14 @@ class MicrosoftEntraID(OIDCProvider):
         (``common``...) are refused: their tokens cannot be checked against one issuer.
     """
 
+    default_id = "microsoft-entra-id"
+    default_name = "Microsoft Entra ID"
+
     def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        tenant: str | None = None,
-        issuer: str | None = None,
-        id: str = "microsoft-entra-id",
-        name: str = "Microsoft Entra ID",
-        **options: Any,
+        self, *, tenant: str | None = None, issuer: str | None = None, **options: Any
     ) -> None:
         if issuer is None:
             if not tenant or tenant in _MULTI:
                 raise ConfigurationError("MicrosoftEntraID needs a tenant id (not common)")
             issuer = f"https://login.microsoftonline.com/{tenant}/v2.0"
-        super().__init__(
-            id=id,
-            name=name,
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            **options,
-        )
+        super().__init__(issuer=issuer, **options)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from ..oidc import OIDCProvider
+from ._issuer import IssuerPreset
 
 
 def slack_profile(claims: dict[str, Any], tokens: dict[str, Any]) -> dict[str, Any]:
@@ -16,26 +17,13 @@ def slack_profile(claims: dict[str, Any], tokens: dict[str, Any]) -> dict[str, A
     }
 
 
-class Slack(OIDCProvider):
+class Slack(IssuerPreset):
     """Sign in with Slack."""
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        id: str = "slack",
-        name: str = "Slack",
-        issuer: str = "https://slack.com",
-        **options: Any,
-    ) -> None:
-        options.setdefault("profile", slack_profile)
-        options.setdefault("token_endpoint_auth_method", "client_secret_post")
-        super().__init__(
-            id=id,
-            name=name,
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            **options,
-        )
+    default_id = "slack"
+    default_name = "Slack"
+    default_issuer = "https://slack.com"
+    default_options: ClassVar[Mapping[str, Any]] = {
+        "profile": slack_profile,
+        "token_endpoint_auth_method": "client_secret_post",
+    }
