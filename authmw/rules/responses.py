@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from .._types import WSGIEnvironment
 from ..util.negotiation import prefers_json
-from ..util.urls import append_query
 from .decide import Refusal
 
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
@@ -69,11 +68,6 @@ def callback_url(environ: WSGIEnvironment, raw_path: bytes | None = None) -> str
 def wants_json(environ: WSGIEnvironment) -> bool:
     """Whether ``Accept`` ranks ``application/json`` above ``text/html``."""
     return prefers_json(environ.get("HTTP_ACCEPT"))
-
-
-def with_callback(target: str, environ: WSGIEnvironment, raw_path: bytes | None = None) -> str:
-    """*target* (a sign-in page) with ``callbackUrl`` set to the current relative URL."""
-    return append_query(target, {"callbackUrl": callback_url(environ, raw_path)})
 
 
 @dataclass(frozen=True, slots=True)
