@@ -18,6 +18,7 @@ from .util.urls import sign_in_path
 
 if TYPE_CHECKING:
     from .options import Pages
+    from .pages.render import PageRenderer
     from .rules.model import Rule
 
 
@@ -32,6 +33,9 @@ class StackSource(SessionSource, EndpointSource, Protocol):
 
     @property
     def adapter(self) -> Any: ...
+
+    @property
+    def renderer(self) -> PageRenderer: ...
 
 
 log = logging.getLogger("authmw.store")
@@ -51,6 +55,7 @@ def rules_middleware(
         sign_in_url=sign_in_path(auth.pages.sign_in, auth.base_path),
         default=default,
         exempt_prefixes=(auth.base_path + "/",),
+        renderer=auth.renderer,
     )
 
 

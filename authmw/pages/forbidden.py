@@ -11,16 +11,22 @@ from .render import PageRenderer
 _default_renderer: PageRenderer | None = None
 
 
-def forbidden_page(environ: WSGIEnvironment, *, sign_in_url: str | None = None) -> bytes:
+def forbidden_page(
+    environ: WSGIEnvironment,
+    *,
+    sign_in_url: str | None = None,
+    renderer: PageRenderer | None = None,
+) -> bytes:
     """The 403 page for a signed-in user without the right role, as UTF-8 HTML.
 
-    Rendered by the :class:`~authmw.Auth` in front of the app (its theme, its ``template_dirs``
+    Rendered by *renderer* (handed over at construction), else by the :class:`~authmw.Auth`
+    in front of the app (its theme, its ``template_dirs``
     and their ``forbidden.html``); without one, by the built-in templates. It names the user and
     links home and to *sign_in_url* (a sign-in page with a ``callbackUrl`` back here) so they
     can sign in as someone else.
     """
-    auth = environ.get(AUTH_KEY)
-    renderer: PageRenderer | None = getattr(auth, "renderer", None)
+    if renderer is None:
+        renderer = getattr(environ.get(AUTH_KEY), "renderer", None)
     if renderer is None:
         renderer = _builtin_renderer()
     session = environ.get(SESSION_KEY)

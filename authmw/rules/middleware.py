@@ -22,6 +22,7 @@ import webob
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
 from ..environ_keys import SESSION_KEY, UNAVAILABLE_KEY
 from ..pages.forbidden import forbidden_page
+from ..pages.render import PageRenderer
 from ..util.urls import sign_in_redirect
 from .compile import RuleMatcher, normalize_path, path_readings
 from .decide import Refusal, refusal
@@ -55,6 +56,8 @@ class RulesMiddleware:
         ``callbackUrl`` is appended with the original relative URL.
     :param default: what unmatched paths require.
     :param exempt_prefixes: paths never subject to rules (e.g. ``"/api/auth/"``).
+    :param renderer: renders the themed 403 page (``Auth.renderer``; default: the one of the
+        ``Auth`` in front, else the built-in templates).
     :raises RuleConfigError: on invalid rules or options.
     """
 
@@ -66,6 +69,7 @@ class RulesMiddleware:
         sign_in_url: str,
         default: Literal["public", "signed_in"] = "public",
         exempt_prefixes: Sequence[str] = (),
+        renderer: PageRenderer | None = None,
     ) -> None:
         if default not in ("public", "signed_in"):
             raise RuleConfigError(f"default must be 'public' or 'signed_in', got {default!r}")
@@ -83,6 +87,7 @@ class RulesMiddleware:
             prefixes.append(normalized.rstrip("/"))
         self.exempt = tuple(prefixes)
         self.exempt_dirs = tuple(p + "/" for p in prefixes)
+        self.renderer = renderer
         # Real traffic repeats paths: remember each (path, method) outcome, rules are immutable.
         self._cache: dict[tuple[str, str], object] = {}
 
@@ -157,7 +162,9 @@ class RulesMiddleware:
             sign_in_location=location,
             forbidden_redirect=found.forbidden_redirect if found is not None else None,
             # The themed page: who is signed in, a way home and one to sign in as someone else.
-            forbidden_page=lambda: forbidden_page(environ, sign_in_url=location),
+            forbidden_page=lambda: forbidden_page(
+                environ, sign_in_url=location, renderer=self.renderer
+            ),
         )
         headers = list(answer.headers)
         if not any(name == "Content-Type" for name, _ in headers):

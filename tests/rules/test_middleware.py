@@ -520,3 +520,24 @@ def raw_get(port: int, target: str) -> tuple[int, bytes]:
 def test_B_P9_under_waitress(server: int, target: str, statuses: set[int]) -> None:
     status, data = raw_get(server, target)
     assert status in statuses and SECRET not in data
+
+
+def test_forbidden_page_rendered_by_the_renderer_handed_over() -> None:
+    """The themed 403 comes from the renderer given at construction, not from the environ."""
+
+    class Renderer:
+        def forbidden(self, **context: Any) -> str:
+            return f"<p>themed 403 for {context['user']}</p>"
+
+    def signed_in(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["auth.session"] = Session({"user": {"email": "a@example.com", "role": "user"}})
+        return inner(environ, start_response)
+
+    inner = RulesMiddleware(
+        lambda e, s: [s("200 OK", []) or b"page"],
+        [{"path": "/admin", "roles": ["admin"]}],
+        sign_in_url="/api/auth/signin",
+        renderer=Renderer(),  # type: ignore[arg-type]
+    )
+    response = webtest.TestApp(signed_in).get("/admin", status=403)
+    assert response.text == "<p>themed 403 for a@example.com</p>"
