@@ -187,9 +187,12 @@ class Auth:
 
     # -- answers about a request, for app code (the middlewares use the values above) -------
 
-    def origin(self, environ: WSGIEnvironment) -> str:
+    def base_url(self, environ: WSGIEnvironment) -> str:
         """The app's public base URL for this request (configured, or from the Host header)."""
         return base_url(self.url, environ)
+
+    #: The old name of :meth:`base_url` (a base URL with the mount path, not a web origin).
+    origin = base_url
 
     def realm(self, environ: WSGIEnvironment) -> SchemeKeys:
         """Cookie names and keys for this request."""

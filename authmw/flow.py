@@ -25,7 +25,7 @@ class FlowRequest(Protocol):
     environ: WSGIEnvironment
     request: Request
     #: The app's public base URL for this request (``scheme://host[/mount]``).
-    origin: str
+    base_url: str
     #: Cookie names and keys for this request's URL scheme.
     realm: SchemeKeys
     cookies: dict[str, str]

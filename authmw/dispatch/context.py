@@ -63,12 +63,19 @@ class RequestContext:
         self.provider_id = provider_id
         self.request = Request(environ)
         self.realm = services.realm(environ)
-        self.origin = base_url(services.url, environ)
+        #: The app's public base URL (``scheme://host[/mount]``); its *origin* in the web
+        #: sense (``scheme://host[:port]``) is ``origin_of(ctx.base_url)``.
+        self.base_url = base_url(services.url, environ)
         cookies = environ.get(COOKIES_KEY)
         if cookies is None:
             cookies = parse_cookie_header(environ.get("HTTP_COOKIE", ""))
         self.cookies: dict[str, str] = cookies
         self.set_cookies: list[str] = []
+
+    @property
+    def origin(self) -> str:
+        """The old name of :attr:`base_url` (it was never just an origin: it has the mount)."""
+        return self.base_url
 
     # -- identity -------------------------------------------------------------------------
 
@@ -104,7 +111,7 @@ class RequestContext:
 
     def auth_url(self, action: str, provider_id: str | None = None, **query: str) -> str:
         """Absolute URL of an auth endpoint, e.g. ``https://app.example/api/auth/signin``."""
-        url = f"{self.origin}{self.auth.base_path}/{action}"
+        url = f"{self.base_url}{self.auth.base_path}/{action}"
         if provider_id:
             url += f"/{provider_id}"
         return append_query(url, query)
@@ -112,7 +119,7 @@ class RequestContext:
     def page_url(self, page: str | None, action: str, **query: str) -> str:
         """A custom page (``pages.*``) if configured, else the built-in endpoint page."""
         if page:
-            base = page if page.startswith(("http://", "https://")) else self.origin + page
+            base = page if page.startswith(("http://", "https://")) else self.base_url + page
             return append_query(base, query)
         return self.auth_url(action, **query)
 
@@ -173,12 +180,12 @@ class RequestContext:
 
     def csrf_valid(self) -> bool:
         """Double-submit check plus a cross-site check of Origin / Sec-Fetch-Site."""
-        if is_cross_site_request(self.environ, origin_of(self.origin)):
+        if is_cross_site_request(self.environ, origin_of(self.base_url)):
             log.warning(
                 "cross-site POST to %s refused: request from %s, configured origin %s",
                 self.action,
                 _request_origin(self.environ),
-                origin_of(self.origin),
+                origin_of(self.base_url),
             )
             return False
         cookie = self.cookies.get(self.realm.cookies.csrf_token.name)
@@ -198,22 +205,22 @@ class RequestContext:
         (re-checked against the origin) or an absolute http(s) URL with a plain host and no
         control characters; anything else, or a callback that raises, means the origin.
         """
-        raw = url if isinstance(url, str) else self.origin
+        raw = url if isinstance(url, str) else self.base_url
         try:
-            result = self.auth.callbacks.redirect(url=raw, base_url=self.origin)
+            result = self.auth.callbacks.redirect(url=raw, base_url=self.base_url)
         except Exception:
             log.exception("callbacks.redirect raised; using the base URL")
-            return self.origin
+            return self.base_url
         if not isinstance(result, str) or not result or len(result) > 4096:
-            return self.origin
+            return self.base_url
         if any(ord(c) < 0x21 or ord(c) == 0x7F for c in result):
             log.error("callbacks.redirect returned a URL with control characters; ignored")
-            return self.origin
+            return self.base_url
         if result.startswith("/"):  # relative: the same checks as any callbackUrl
-            return sanitize_redirect(result, self.origin)
+            return sanitize_redirect(result, self.base_url)
         if not origin_of(result):  # javascript:, userinfo, odd hosts, another scheme...
             log.error("callbacks.redirect returned a URL that is not plain http(s); ignored")
-            return self.origin
+            return self.base_url
         return result
 
     def callback_url(self) -> str:
@@ -231,7 +238,7 @@ class RequestContext:
         elif stored:
             url = self.sanitize(stored)
         else:
-            url = self.origin
+            url = self.base_url
         if url != stored:
             signed = self.auth.callback_url_signer.sign(url)
             self.set_cookies.append(spec.set(signed, max_age=None))
@@ -243,7 +250,7 @@ class RequestContext:
         stored = self.auth.callback_url_signer.unsign(
             self.cookies.get(spec.name), max_age=CALLBACK_URL_MAX_AGE
         )
-        return self.sanitize(stored) if stored else self.origin
+        return self.sanitize(stored) if stored else self.base_url
 
     # -- responses ------------------------------------------------------------------------
 

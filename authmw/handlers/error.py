@@ -23,6 +23,6 @@ class ErrorHandler(Handler):
         if ctx.auth.pages.error:
             return ctx.redirect(ctx.page_url(ctx.auth.pages.error, "error", error=code))
         body = ctx.auth.renderer.error(
-            code=code, sign_in_url=ctx.auth_url("signin"), home_url=ctx.origin
+            code=code, sign_in_url=ctx.auth_url("signin"), home_url=ctx.base_url
         )
         return ctx.html(body, status=error_page_status(code))

@@ -19,5 +19,5 @@ class VerifyRequestHandler(Handler):
             return ctx.redirect(
                 ctx.page_url(ctx.auth.pages.verify_request, "verify-request", **ctx.query)
             )
-        host = urlsplit(ctx.origin).netloc
-        return ctx.html(ctx.auth.renderer.verify_request(host=host, home_url=ctx.origin))
+        host = urlsplit(ctx.base_url).netloc
+        return ctx.html(ctx.auth.renderer.verify_request(host=host, home_url=ctx.base_url))

@@ -193,7 +193,7 @@ class EmailProvider(Provider):
             identifier=identifier,
             url=url,
             expires=expires,
-            host=urlsplit(ctx.origin).netloc,
+            host=urlsplit(ctx.base_url).netloc,
             provider_id=self.id,
         )
         try:
