@@ -160,7 +160,7 @@ class RequestContext:
         if ctype == _JSON:
             try:
                 data = json.loads(raw or b"{}")
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # B-J1: deep nesting
                 raise RequestError(400, "invalid JSON body") from None
             if not isinstance(data, dict):
                 raise RequestError(400, "JSON body must be an object")
