@@ -69,9 +69,9 @@ def read_body(environ: WSGIEnvironment) -> dict[str, Any]:
     if len(raw) != length:
         raise RequestError(400, "incomplete request body")
     if ctype == JSON:
-        data = parse_object(raw or b"{}")
+        data = parse_object(raw or b"{}")  # B-J1: deep nesting is a plain 400 too
         if data is None:
-            raise RequestError(400, "JSON body must be an object")
+            raise RequestError(400, "invalid JSON body: an object is required")
         return data
     try:
         text = raw.decode("ascii")

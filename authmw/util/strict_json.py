@@ -28,10 +28,10 @@ DECODER = json.JSONDecoder(object_pairs_hook=no_duplicate_keys, parse_constant=_
 
 def parse_object(data: bytes | str) -> dict[str, Any] | None:
     """*data* as a JSON object, or ``None`` (not UTF-8, not JSON, not an object, a duplicate
-    key, or a ``NaN``/``Infinity`` constant)."""
+    key, a ``NaN``/``Infinity`` constant, or nested too deep to parse)."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         value = DECODER.decode(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # B-J1: deep nesting
         return None
     return value if isinstance(value, dict) else None

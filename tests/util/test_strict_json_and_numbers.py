@@ -24,3 +24,8 @@ def test_parse_object() -> None:
 )  # fmt: skip
 def test_finite_number(value: object, expected: float | None) -> None:
     assert finite_number(value) == expected
+
+
+def test_B_J1_deep_nesting_is_not_an_object() -> None:
+    assert parse_object(b"[" * 100_000 + b"]" * 100_000) is None
+    assert parse_object(b'{"a":' * 100_000 + b"1" + b"}" * 100_000) is None
