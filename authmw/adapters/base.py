@@ -21,12 +21,10 @@ Errors::
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar, cast, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
     "Account",
@@ -245,59 +243,6 @@ class Adapter(Protocol):
     def close(self) -> None:
         """Release connections the adapter opened itself."""
         ...
-
-
-def check_user_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    """Validate :meth:`Adapter.update_user` keyword arguments; datetimes become UTC."""
-    unknown = set(changes) - USER_FIELDS
-    if unknown:
-        raise TypeError(f"update_user() got unknown fields: {', '.join(sorted(unknown))}")
-    check_storable(*changes.values())
-    verified = changes.get("email_verified")
-    if verified is not None:
-        changes = {**changes, "email_verified": utc(verified)}
-    return changes
-
-
-def _unstorable(values: Iterable[Any]) -> bool:
-    for value in values:
-        if isinstance(value, str):
-            if "\x00" in value:  # PostgreSQL text cannot hold NUL
-                return True
-            try:
-                value.encode()
-            except UnicodeEncodeError:  # lone surrogates
-                return True
-    return False
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def lookup(method: F) -> F:
-    """Answer ``None`` (and touch nothing) for arguments no store can hold, such as a NUL:
-    hostile input means "not found", never an error."""
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if _unstorable([*args, *kwargs.values()]):
-            return None
-        return method(self, *args, **kwargs)
-
-    return cast(F, wrapper)
-
-
-def check_storable(*values: Any) -> None:
-    """Refuse to write strings (or dataclass fields) no store can hold.
-
-    :raises ValueError: a value holds NUL or a lone surrogate.
-    """
-    flat: list[Any] = []
-    for value in values:
-        is_record = dataclasses.is_dataclass(value) and not isinstance(value, type)
-        flat.extend(dataclasses.astuple(value) if is_record else (value,))
-    if _unstorable(flat):
-        raise ValueError("value holds characters that cannot be stored (NUL or lone surrogate)")
 
 
 def now() -> datetime:

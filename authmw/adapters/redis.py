@@ -41,9 +41,6 @@ from .base import (
     NotFoundError,
     User,
     VerificationToken,
-    check_storable,
-    check_user_changes,
-    lookup,
     now,
     utc,
 )
@@ -53,6 +50,7 @@ from .redis_store import hash_fields as _hash
 from .redis_store import milliseconds as _ms
 from .redis_store import text as _text
 from .redis_store import user_from as _user
+from .storable import check_storable, check_user_changes, lookup
 
 __all__ = ["RedisAdapter"]
 

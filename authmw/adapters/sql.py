@@ -37,9 +37,6 @@ from .base import (
     NotFoundError,
     User,
     VerificationToken,
-    check_storable,
-    check_user_changes,
-    lookup,
     now,
     utc,
 )
@@ -49,6 +46,7 @@ from .sql_errors import missing_table as _missing_table
 from .sql_errors import unavailable as _unavailable
 from .sql_schema import UTCDateTime as UTCDateTime
 from .sql_schema import tables as _tables
+from .storable import check_storable, check_user_changes, lookup
 
 __all__ = ["SQLAdapter"]
 

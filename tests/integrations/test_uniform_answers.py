@@ -159,3 +159,21 @@ def test_signed_in_without_the_role_is_403_everywhere(make_auth: Any, front: str
     }
     page = app.get("/private", headers={"Accept": "text/html"}, status=403)
     assert page.content_type == "text/html"
+
+
+def test_R_7_pyramid_forbidden_view_answer_is_503_when_the_store_is_down(make_auth: Any) -> None:
+    """Pyramid's forbidden view answers through ``deny``: the same 503 as a rule."""
+    from authmw.integrations._access import deny
+
+    environ = {
+        "PATH_INFO": "/private",
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "authmw.auth": make_auth(),
+        "auth.session": None,
+        "auth.session_unavailable": True,
+    }
+    assert deny(environ, signed_in=False).status == 503
+    assert deny({**environ, "HTTP_ACCEPT": MIXED}, signed_in=False).status_line == (
+        "503 Service Unavailable"
+    )
