@@ -71,6 +71,8 @@ class SessionMiddleware:
         self.auth = auth
         self.strategy = auth.strategy
         self.keys_for = auth.scheme_keys
+        #: Debug lines cost nothing on the hot path unless debug logging was on when built.
+        self.debug = log.isEnabledFor(logging.DEBUG)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ[AUTH_KEY] = self.auth
@@ -82,7 +84,6 @@ class SessionMiddleware:
         header = environ.get("HTTP_COOKIE")
         name = keys.cookies.session_token.name
         if not header or name not in header:
-            log.debug("session: no session cookie")
             return self.app(environ, start_response)
 
         cookies = parse_cookie_header(header)
@@ -97,11 +98,9 @@ class SessionMiddleware:
             pending = []  # the store is down: keep the cookie, the session may be fine
         else:
             pending = clear_session_headers(keys, cookies)
-        log.debug(
-            "session: %s%s",
-            "loaded" if loaded is not None else "none",
-            " (store unavailable)" if environ.get(UNAVAILABLE_KEY) else "",
-        )
+        if self.debug:
+            unavailable = " (store unavailable)" if environ.get(UNAVAILABLE_KEY) else ""
+            log.debug("session: %s%s", "loaded" if loaded else "none", unavailable)
         if not pending:
             return self.app(environ, start_response)
         environ[SESSION_COOKIES_KEY] = pending
