@@ -128,7 +128,7 @@ def op() -> Iterator[TestOP]:
     from tests.providers import idp  # imported on first use: it makes RSA keys
 
     server = idp.TestOP()
-    with idp.serve(server) as base:
+    with support.serve(server) as base:
         server.base = server.issuer = base
         yield server
 
@@ -139,6 +139,6 @@ def oauth1_server() -> Iterator[OAuth1Server]:
     from tests.providers import idp
 
     server = idp.OAuth1Server()
-    with idp.serve(server) as base:
+    with support.serve(server) as base:
         server.base = base
         yield server

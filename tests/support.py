@@ -4,11 +4,15 @@ Test modules import it as ``tests.support``: with ``--import-mode=importlib`` py
 ``tests`` as a namespace package rooted at this folder (``tests/conftest.py`` also puts the
 repository root on ``sys.path``). The local identity providers live in ``tests/providers/idp.py``
 (``from tests.providers import idp``); the ``op`` and ``oauth1_server`` fixtures of the top
-conftest serve them.
+conftest serve them with :func:`serve`, which also serves any other WSGI app (importing this
+module is cheap: the IdP's RSA keys are made only when ``idp`` is imported).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import webtest
@@ -52,3 +56,20 @@ def sign_in(
         **form,
     }
     return app.post("/api/auth/callback/credentials", params, status=status)
+
+
+@contextmanager
+def serve(app: Callable[..., Any]) -> Iterator[str]:
+    """Serve the WSGI *app* on a free 127.0.0.1 port in a thread; yield its base URL."""
+    import werkzeug.serving
+
+    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(2)

@@ -84,9 +84,13 @@ class RedisConnection:
         return f"RedisAdapter({where!r}, db={kwargs.get('db', 0)}, prefix={self.prefix!r})"
 
     def ping(self) -> None:
-        """One round trip. :raises AdapterUnavailable: Redis does not answer."""
-        with self._errors():
-            self.client.ping()
+        """One round trip, leaving no connection in the pool (safe before a fork: gunicorn
+        ``--preload``). :raises AdapterUnavailable: Redis does not answer."""
+        try:
+            with self._errors():
+                self.client.ping()
+        finally:
+            self.client.connection_pool.disconnect()
 
     def close(self) -> None:
         """Close the connection pool if the adapter created the client."""

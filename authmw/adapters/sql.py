@@ -26,6 +26,7 @@ except ModuleNotFoundError as error:  # pragma: no cover - tested in a subproces
     raise missing_extra(error, "sql") from error
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import Executable
 
 from .base import (
@@ -121,9 +122,14 @@ class SQLAdapter:
             self.metadata.create_all(conn)
 
     def ping(self) -> None:
-        """One round trip. :raises AdapterUnavailable: the database does not answer."""
-        with self._begin() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        """One round trip, leaving no connection in the pool (safe before a fork: gunicorn
+        ``--preload``). :raises AdapterUnavailable: the database does not answer."""
+        try:
+            with self._begin() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        finally:
+            if not isinstance(self.engine.pool, StaticPool):  # in-memory SQLite lives in it
+                self.engine.dispose()
 
     def missing_tables(self) -> list[str]:
         """Names of this adapter's tables that the database lacks (``authmw check``).

@@ -18,6 +18,7 @@ from ..security.redirects import origin_of, sanitize_redirect
 from ..util.negotiation import prefers_json
 from ..util.urls import append_query, base_url
 from .request_input import MAX_BODY as MAX_BODY
+from .request_input import MAX_FIELDS as MAX_FIELDS
 from .request_input import RequestError as RequestError
 from .request_input import parse_pairs as parse_pairs
 from .request_input import read_body, read_query

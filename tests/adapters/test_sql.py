@@ -169,3 +169,10 @@ def test_postgres_datetimes_are_utc_whatever_the_session_zone(pg_adapter: SQLAda
     found = pg_adapter.get_session_and_user("hash-1")
     assert found is not None and found[0].expires == expires
     assert found[0].expires.tzinfo == UTC
+
+
+def test_ping_keeps_an_in_memory_database() -> None:
+    """The start-up ping empties the pool, but an in-memory SQLite lives in its one connection."""
+    adapter = SQLAdapter("sqlite://", create_tables=True)
+    adapter.ping()
+    assert adapter.missing_tables() == []

@@ -108,3 +108,28 @@ def test_a_store_down_at_start_up_is_one_line_naming_it(
     assert shown in line and cause in line.lower() and "serving anyway" in line
     assert "hunter2" not in caplog.text
     adapter.close()
+
+
+def test_ping_leaves_no_pooled_connection_behind(tmp_path: Path) -> None:
+    """Safe before a fork (gunicorn --preload): workers never share a start-up connection."""
+    adapter = SQLAdapter(tmp_path / "ping.db", create_tables=True)
+    adapter.ping()
+    assert adapter.engine.pool.checkedin() == 0
+    adapter.create_user(NewUser(email="after@example.com"))  # the pool refills on demand
+    adapter.close()
+
+
+def test_redis_ping_leaves_no_connection_behind() -> None:
+    import os
+
+    from authmw.adapters.redis import RedisAdapter
+
+    url = os.environ.get("AUTHMW_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set AUTHMW_TEST_REDIS_URL to run the Redis case")
+    adapter = RedisAdapter(url)
+    adapter.ping()
+    pool = adapter.client.connection_pool
+    assert all(c._sock is None for c in pool._available_connections), "sockets closed"
+    adapter.ping()
+    adapter.close()

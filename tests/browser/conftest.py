@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support import serve  # cheap: no RSA keys, unlike tests/providers/idp.py
+
 CHROMIUM = os.environ.get("AUTHMW_CHROMIUM", "/usr/bin/chromium")
 #: Flags that work on a machine without network or screen (see the env notes).
 CHROMIUM_ARGS = [
@@ -122,24 +124,6 @@ def _free_port() -> int:
         return port
 
 
-@contextlib.contextmanager
-def _serve(app: Any) -> Iterator[str]:
-    """*app* on a free 127.0.0.1 port in a thread (as tests/providers/idp.py does, without
-    importing it: its RSA keys take seconds to make and these tests need none)."""
-    import werkzeug.serving
-
-    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(2)
-
-
 @pytest.fixture(scope="session")
 def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """examples.demo configured as a person would (environment variables), served by waitress.
@@ -164,7 +148,7 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
     smtp.start()
     with contextlib.ExitStack() as stack:
         stack.callback(smtp.stop)
-        issuer = stack.enter_context(_serve(provider))
+        issuer = stack.enter_context(serve(provider))
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         folder = tmp_path_factory.mktemp("demo")

@@ -14,6 +14,7 @@ from authmw.providers.oauth2 import OAuth2Provider
 from authmw.providers.oidc import OIDCProvider
 from authmw.providers.presets import OIDC
 from tests.providers import idp
+from tests.support import serve
 
 SESSION = "authmw.session-token"
 
@@ -125,7 +126,7 @@ def test_POST_callback_refused_without_form_post(op: Any) -> None:
 def mock_op() -> Iterator[str]:
     import oidc_provider_mock
 
-    with idp.serve(oidc_provider_mock.app(require_nonce=True)) as base:
+    with serve(oidc_provider_mock.app(require_nonce=True)) as base:
         yield base
 
 

@@ -2,8 +2,8 @@
 
 ``TestOP`` is an OpenID Connect / OAuth 2 authorization server (webob WSGI app, tokens signed
 with joserfc) whose behaviour each test can bend through a few knobs. ``OAuth1Server`` is an
-OAuth 1.0a provider built on oauthlib's server endpoints. Both are served by werkzeug's
-threaded server in a background thread.
+OAuth 1.0a provider built on oauthlib's server endpoints. Both are served by
+:func:`tests.support.serve` (werkzeug's threaded server in a background thread).
 
 Test modules import it as ``from tests.providers import idp``; the top conftest's ``op`` and
 ``oauth1_server`` fixtures serve a fresh one per test.
@@ -17,15 +17,12 @@ import hmac
 import html
 import json
 import secrets
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import werkzeug.serving
 from joserfc import jws, jwt
 from joserfc.jwk import OctKey, RSAKey
 from oauthlib.oauth1 import (
@@ -41,21 +38,6 @@ from tests.support import csrf_token
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "a:b%c+d e-secret"  # needs form-encoding in Basic auth (P-C1)
-
-
-@contextmanager
-def serve(app: Callable[..., Any]) -> Iterator[str]:
-    """Serve *app* on 127.0.0.1 (random port) in a thread; yield its base URL."""
-    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(2)
 
 
 def b64url(data: bytes) -> str:
