@@ -337,7 +337,16 @@ def test_R_1_fifty_concurrent_sign_ins_through_waitress(
 
     app = db_app()
     server = create_server(app.app, host="127.0.0.1", port=0, threads=16)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:  # select() on a socket closed by server.close() below
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
 
@@ -358,7 +367,9 @@ def test_R_1_fifty_concurrent_sign_ins_through_waitress(
         with ThreadPoolExecutor(50) as pool:
             results = list(pool.map(one, range(50)))
     finally:
+        stopping.set()
         server.close()
+        thread.join(5)
     assert len({cookie for _, cookie, _ in results}) == 50
     assert all(email == seen for email, _, seen in results)
     for email, cookie, _ in results:
