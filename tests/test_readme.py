@@ -52,6 +52,7 @@ def _namespace(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)), ids=lambda i: f"block{i + 1}")
 def test_readme_snippet_runs(index: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # snippets create SQLite files (sqlite:///app.db) where they run
     code = BLOCKS[index]
     for pattern, filled in PLACEHOLDERS:
         code = pattern.sub(filled, code)

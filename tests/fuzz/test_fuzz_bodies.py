@@ -177,9 +177,14 @@ def app(make_app: Callable[..., webtest.TestApp]) -> webtest.TestApp:
 @budget(0.75, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_B_H8_B_J1_hostile_posts_get_a_clean_4xx_or_an_answer(
-    app: webtest.TestApp, csrf_token: Callable[[webtest.TestApp], str], data: st.DataObject
+    app: webtest.TestApp,
+    csrf_token: Callable[[webtest.TestApp], str],
+    sign_in: Callable[..., webtest.TestResponse],
+    data: st.DataObject,
 ) -> None:
     app.reset()  # one browser per example (the fixture outlives the examples)
+    if data.draw(st.booleans(), label="signed in"):  # so session update() gets the `data`
+        sign_in(app, status=302)
     token = csrf_token(app) if data.draw(st.booleans(), label="with CSRF cookie") else "t"
     path = data.draw(st.sampled_from(ENDPOINTS), label="path")
     content_type, body = data.draw(bodies(token), label="content type, body")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 import webob
 from hypothesis import given
 from hypothesis import strategies as st
@@ -113,6 +114,14 @@ def test_B_P9_path_readings_start_with_ours_and_are_canonical(path: str) -> None
 # -- through RulesMiddleware ----------------------------------------------------------------------
 
 
+#: Known bug (found by this fuzzer, see test_B_P9_known_bypass_params_segment_then_dot_dot):
+#: ``/x/../admin/;/..`` is "/" to the rules (";" makes an empty segment, ".." pops "admin"),
+#: but "/admin" to posixpath.normpath (";" is a name, ".." pops it). While it stands, the model
+#: app does not use that one reading (dots resolved, ";params" kept as names) on paths with a
+#: ";", so the properties stay deterministic. Set to True once RulesMiddleware refuses it.
+PARAMS_AS_NAMES_READING = False
+
+
 def _readings(path: str) -> Iterable[list[str]]:
     """The segment lists an app behind the rules might route *path* by (a deliberately paranoid
     set: plain split, ``;params`` stripped, dot segments resolved (clamped at the root as
@@ -124,6 +133,8 @@ def _readings(path: str) -> Iterable[list[str]]:
             if strip_params:
                 segments = [s.partition(";")[0] for s in segments]
             yield [s for s in segments if s]
+            if not strip_params and ";" in variant and not PARAMS_AS_NAMES_READING:
+                continue
             resolved: list[str] = []
             for segment in segments:
                 if segment == "..":
@@ -152,12 +163,12 @@ MIDDLEWARE = RulesMiddleware(model_app, RULES, sign_in_url=SIGN_IN)
 METHOD = st.sampled_from(["GET", "HEAD", "POST", "OPTIONS", "DELETE", "get", "PROPFIND"])
 
 
-def _check_anonymous(response: webob.Response) -> None:
+def _check_anonymous(response: webob.Response, script_name: str = "") -> None:
     assert SECRET not in response.body, response
     status = response.status_int
     assert status in (200, 302, 400, 401), response.status
     if status == 302:
-        assert response.location.startswith(f"{SIGN_IN}?callbackUrl=%2F")
+        assert response.location.startswith(f"{script_name}{SIGN_IN}?callbackUrl=%2F")
     if status == 200:
         assert response.body == b"public"
 
@@ -167,15 +178,13 @@ def _check_anonymous(response: webob.Response) -> None:
 def test_B_P9_anonymous_never_reaches_a_protected_prefix_by_path_info(
     path: str, method: str, script_name: str
 ) -> None:
-    # PATH_INFO as a server decodes it (any text, latin-1 for non-ASCII bytes is covered below)
+    # PATH_INFO set directly, as decoded text (even text PEP 3333 would not allow: non-latin-1
+    # characters, lone surrogates); the next test goes through percent-decoding. Under
+    # SCRIPT_NAME "/app" no rule matches "/app/admin", but "/app/../admin" still must not pass.
     environ = webob.Request.blank("/").environ
     environ.update(REQUEST_METHOD=method, SCRIPT_NAME=script_name, PATH_INFO=path)
     environ["auth.session"] = None
-    response = webob.Request(environ).get_response(MIDDLEWARE)
-    if script_name:  # "/app/admin" is not under a rule: only the model app's own reading counts
-        assert response.status_int in (200, 302, 400, 401)
-        return
-    _check_anonymous(response)
+    _check_anonymous(webob.Request(environ).get_response(MIDDLEWARE), script_name)
 
 
 def _encode(path: str, data: st.DataObject) -> str:
@@ -221,3 +230,25 @@ def test_B_P9_signed_in_admin_is_let_through_or_refused_never_redirected(
         normalized = normalize_path(path) or ""
         if normalized == "/admin" or normalized.startswith("/admin/"):
             assert response.status_int in (400, 403) and SECRET not in response.body
+
+
+def normpath_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """An app that resolves its path with posixpath.normpath (static files, many routers)."""
+    protected = posixpath.normpath(environ["PATH_INFO"]).split("/")[1:2] == ["admin"]
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [SECRET if protected else b"public"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug: a ';params' segment before '..' shifts what '..' removes; "
+    "the rules read '/', posixpath.normpath reads '/admin' (found by the fuzzer)",
+)
+@pytest.mark.parametrize("target", ["/x/../admin/;/..", "/x/../admin/;x=1/..", "/~/../admin/;a/.."])
+def test_B_P9_known_bypass_params_segment_then_dot_dot(target: str) -> None:
+    middleware = RulesMiddleware(normpath_app, RULES, sign_in_url=SIGN_IN)
+    request = webob.Request.blank(target)
+    request.environ["auth.session"] = None
+    response = request.get_response(middleware)
+    assert SECRET not in response.body
+    assert response.status_int in (302, 400)
