@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _normalize(path: str, *, resolve_dots: bool) -> str | None:
+def _normalize(path: str, *, resolve_dots: bool, strip_params: bool = True) -> str | None:
     if not path.isprintable() and _CONTROL.search(path):
         return None
     if (
@@ -36,7 +36,7 @@ def _normalize(path: str, *, resolve_dots: bool) -> str | None:
         return path  # already canonical: the common case costs four substring tests
     out: list[str] = []
     for segment in path.split("/"):
-        if ";" in segment:
+        if strip_params and ";" in segment:
             segment, _, _ = segment.partition(";")
             if segment in (".", ".."):
                 return None  # "..;x" is ".." to some servers and a name to others
@@ -66,8 +66,10 @@ def path_readings(path: str) -> list[str | None]:
     """Every way a server or proxy behind us might read *path*, normalized (first: ours).
 
     Besides :func:`normalize_path`: with dot segments kept as names (routers that never resolve
-    them), and cut at a decoded ``?`` or ``#`` (proxies that re-parse the path as a URL). A
-    request whose readings land on different rules is ambiguous and must be refused.
+    them), with ``;params`` kept as part of the name while dots are resolved (RFC 3986 dot
+    removal and ``posixpath.normpath``: in ``/admin/;x/..`` the ``..`` removes ``;x``, not
+    ``admin``), and cut at a decoded ``?`` or ``#`` (proxies that re-parse the path as a URL).
+    A request whose readings land on different rules is ambiguous and must be refused (B-P9).
     """
     variants = [path]
     cut = min((i for i in (path.find("?"), path.find("#")) if i >= 0), default=-1)
@@ -78,6 +80,8 @@ def path_readings(path: str) -> list[str | None]:
         readings.append(_normalize(variant, resolve_dots=True))
         if "/." in variant or variant.startswith("."):
             readings.append(_normalize(variant, resolve_dots=False))
+            if ";" in variant:
+                readings.append(_normalize(variant, resolve_dots=True, strip_params=False))
     return readings
 
 

@@ -104,9 +104,11 @@ def test_B_P9_normalize_path_agrees_with_posixpath(path: str) -> None:
 def test_B_P9_path_readings_start_with_ours_and_are_canonical(path: str) -> None:
     readings = path_readings(path)
     assert readings[0] == normalize_path(path)
-    for reading in readings:  # the others may keep "." and ".." as names (routers that do)
+    assert readings[0] is None or ";" not in readings[0]
+    # the others may keep "." and ".." (or ";params") as names, as some routers do
+    for reading in readings:
         if reading is not None:
-            assert reading.startswith("/") and "//" not in reading and ";" not in reading
+            assert reading.startswith("/") and "//" not in reading
             assert reading == "/" or not reading.endswith("/")
             assert _control_free(reading)
 
@@ -114,12 +116,11 @@ def test_B_P9_path_readings_start_with_ours_and_are_canonical(path: str) -> None
 # -- through RulesMiddleware ----------------------------------------------------------------------
 
 
-#: Known bug (found by this fuzzer, see test_B_P9_known_bypass_params_segment_then_dot_dot):
-#: ``/x/../admin/;/..`` is "/" to the rules (";" makes an empty segment, ".." pops "admin"),
-#: but "/admin" to posixpath.normpath (";" is a name, ".." pops it). While it stands, the model
-#: app does not use that one reading (dots resolved, ";params" kept as names) on paths with a
-#: ";", so the properties stay deterministic. Set to True once RulesMiddleware refuses it.
-PARAMS_AS_NAMES_READING = False
+#: Found by this fuzzer and fixed (test_B_P9_params_segment_then_dot_dot_is_refused):
+#: ``/x/../admin/;/..`` is "/" to our reading (";" makes an empty segment, ".." pops "admin")
+#: but "/admin" to posixpath.normpath (";" is a name, ".." pops it). The model app reads paths
+#: that way too; False turns that reading off (how the properties ran while the bug stood).
+PARAMS_AS_NAMES_READING = True
 
 
 def _readings(path: str) -> Iterable[list[str]]:
@@ -239,13 +240,8 @@ def normpath_app(environ: dict[str, Any], start_response: Callable[..., Any]) ->
     return [SECRET if protected else b"public"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: a ';params' segment before '..' shifts what '..' removes; "
-    "the rules read '/', posixpath.normpath reads '/admin' (found by the fuzzer)",
-)
 @pytest.mark.parametrize("target", ["/x/../admin/;/..", "/x/../admin/;x=1/..", "/~/../admin/;a/.."])
-def test_B_P9_known_bypass_params_segment_then_dot_dot(target: str) -> None:
+def test_B_P9_params_segment_then_dot_dot_is_refused(target: str) -> None:
     middleware = RulesMiddleware(normpath_app, RULES, sign_in_url=SIGN_IN)
     request = webob.Request.blank(target)
     request.environ["auth.session"] = None
