@@ -19,6 +19,7 @@ from .callbacks import Callback, Callbacks, Events, coerce_callbacks, coerce_eve
 from .dispatch.services import EndpointServices
 from .errors import ConfigurationError
 from .handlers import default_handlers
+from .handlers.programmatic import sign_in_headers, sign_out_headers
 from .options import DAY as DAY
 from .options import MIN_SECRET_LENGTH as MIN_SECRET_LENGTH
 from .options import Pages as Pages
@@ -197,6 +198,20 @@ class Auth:
     def realm(self, environ: WSGIEnvironment) -> SchemeKeys:
         """Cookie names and keys for this request."""
         return self.scheme_keys(environ)
+
+    # -- sessions started or ended by the app's own code ----------------------------------
+
+    def sign_in(
+        self, environ: WSGIEnvironment, user: Mapping[str, Any], *, provider: str | None = None
+    ) -> list[tuple[str, str]]:
+        """Sign *user* in from your own code (after a sign-up form, say): the ``Set-Cookie``
+        headers to add to your response. The callbacks, events and stored user are those of a
+        password sign-in. :raises AuthError: the ``sign_in`` callback refused."""
+        return sign_in_headers(self.endpoints, environ, user, provider=provider)
+
+    def sign_out(self, environ: WSGIEnvironment) -> list[tuple[str, str]]:
+        """End the request's session from your own code: the ``Set-Cookie`` headers to send."""
+        return sign_out_headers(self.endpoints, environ)
 
     # -- composition ----------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ def _namespace(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     environ = {"auth.session": None, "auth.token": {"sub": "1", "access_token": "at"}}
     return {
         "users": SimpleNamespace(check_password=lambda email, password: None),
+        "create_account_from_form": lambda environ: {"id": "1", "email": "a@example.com"},
         "my_wsgi_app": _app,
         "app": _app,
         "auth": auth,

@@ -48,6 +48,25 @@ class SignInCompletion:
 
     def complete(self, ctx: FlowRequest, provider: Provider, result: SignInResult) -> Response:
         """:raises AuthError: ``AccessDenied`` when the ``sign_in`` callback refuses."""
+        elsewhere, is_new_user = self.start_session(ctx, provider, result)
+        if elsewhere is not None:
+            return ctx.redirect(ctx.sanitize(elsewhere))
+        url = ctx.callback_url()
+        if is_new_user and self.new_user_page:
+            url = ctx.page_url(self.new_user_page, "signin", callbackUrl=url)
+        log.debug("sign-in with %s: session issued, going to %s", provider.id, redact(url))
+        return ctx.redirect(url)
+
+    def start_session(
+        self, ctx: FlowRequest, provider: Provider, result: SignInResult
+    ) -> tuple[str | None, bool]:
+        """Everything of a sign-in but the redirect: the ``sign_in`` verdict, the stored user,
+        the token through the ``jwt`` callback, the session cookies queued on *ctx*, the event.
+
+        :returns: ``(url, False)`` when the ``sign_in`` callback sends the user elsewhere (no
+            session then), else ``(None, is_new_user)``.
+        :raises AuthError: ``AccessDenied`` when the ``sign_in`` callback refuses.
+        """
         user = result.user
         account = result.account or {
             "provider": provider.id,
@@ -63,7 +82,7 @@ class SignInCompletion:
             credentials=result.credentials,
         )
         if elsewhere is not None:
-            return ctx.redirect(ctx.sanitize(elsewhere))
+            return elsewhere, False
 
         is_new_user = False
         if self.linking is not None:
@@ -76,11 +95,7 @@ class SignInCompletion:
             "sign_in", user=user, account=account, profile=result.profile, is_new_user=is_new_user
         )
         log.info("signed in with provider %s", provider.id)
-        url = ctx.callback_url()
-        if is_new_user and self.new_user_page:
-            url = ctx.page_url(self.new_user_page, "signin", callbackUrl=url)
-        log.debug("sign-in with %s: session issued, going to %s", provider.id, redact(url))
-        return ctx.redirect(url)
+        return None, is_new_user
 
     def _token(
         self,

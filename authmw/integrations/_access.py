@@ -114,8 +114,20 @@ def check(
     return deny(environ, signed_in=why == "forbidden", api=api)
 
 
-def as_roles(role: str | Iterable[str] | None) -> frozenset[str] | None:
-    """``"admin"`` or ``["admin", "staff"]`` (any of them) as a set; ``None`` for none."""
+def as_roles(
+    role: str | Iterable[str] | None, roles: Iterable[str] | None = None
+) -> frozenset[str] | None:
+    """``role="admin"`` or ``roles=["admin", "staff"]`` (any of them) as a set; ``None`` for
+    none. ``roles`` is the rules' spelling; ``role`` (one or several) is accepted too.
+
+    :raises ConfigurationError: both are given, or ``roles`` is a bare string.
+    """
+    if role is not None and roles is not None:
+        raise ConfigurationError("give roles=[...] or role=..., not both")
+    if roles is not None:
+        if isinstance(roles, str):
+            raise ConfigurationError(f"roles must be a list of names, got {roles!r}")
+        return frozenset(roles)
     if role is None:
         return None
     return frozenset([role] if isinstance(role, str) else role)

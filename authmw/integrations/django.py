@@ -46,26 +46,33 @@ class AuthSessionMiddleware:
 def auth_required(role: F, /) -> F: ...
 @overload
 def auth_required(
-    role: str | Iterable[str] | None = None, *, api: bool = False
+    role: str | Iterable[str] | None = None,
+    *,
+    roles: Iterable[str] | None = None,
+    api: bool = False,
 ) -> Callable[[F], F]: ...
 def auth_required(
-    role: F | str | Iterable[str] | None = None, *, api: bool = False
+    role: F | str | Iterable[str] | None = None,
+    *,
+    roles: Iterable[str] | None = None,
+    api: bool = False,
 ) -> F | Callable[[F], F]:
     """Let the view run only for a signed-in user (with *role*, or one of several, if given).
 
     Use bare (``@auth_required``) or with options (``@auth_required(role="admin")``).
 
-    :param role: a role or roles; the user needs any one of them.
+    :param roles: the roles, any one of which the user needs (as in the rules).
+    :param role: the same, as one name or a list (``roles`` or ``role``, not both).
     :param api: always answer denials in JSON (401/403), for API views.
     """
     if callable(role):
         return auth_required()(role)
-    roles = as_roles(role)
+    wanted = as_roles(role, roles)
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            denial = check(request.META, roles=roles, api=api)
+            denial = check(request.META, roles=wanted, api=api)
             if denial is not None:
                 response = HttpResponse(denial.body, status=denial.status)
                 for name, value in denial.headers:

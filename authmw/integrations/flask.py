@@ -48,24 +48,33 @@ def current_token() -> dict[str, Any] | None:
 def login_required(view: F, /) -> F: ...
 @overload
 def login_required(
-    *, role: str | Iterable[str] | None = None, api: bool = False
+    *,
+    role: str | Iterable[str] | None = None,
+    roles: Iterable[str] | None = None,
+    api: bool = False,
 ) -> Callable[[F], F]: ...
 def login_required(
-    view: F | None = None, /, *, role: str | Iterable[str] | None = None, api: bool = False
+    view: F | None = None,
+    /,
+    *,
+    role: str | Iterable[str] | None = None,
+    roles: Iterable[str] | None = None,
+    api: bool = False,
 ) -> F | Callable[[F], F]:
     """Let the view run only for a signed-in user (with *role*, or one of several, if given).
 
     Use bare (``@login_required``) or with options (``@login_required(role="admin")``).
 
-    :param role: a role or roles; the user needs any one of them.
+    :param roles: the roles, any one of which the user needs (as in the rules).
+    :param role: the same, as one name or a list (``roles`` or ``role``, not both).
     :param api: always answer denials in JSON (401/403), for API views.
     """
-    roles = as_roles(role)
+    wanted = as_roles(role, roles)
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            denial = check(flask.request.environ, roles=roles, api=api)
+            denial = check(flask.request.environ, roles=wanted, api=api)
             if denial is not None:
                 return flask.Response(denial.body, denial.status, denial.headers)
             return func(*args, **kwargs)

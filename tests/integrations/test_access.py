@@ -113,6 +113,26 @@ def test_as_roles() -> None:
     assert as_roles(["a", "b"]) == {"a", "b"}
 
 
+def test_roles_is_the_rules_spelling_and_role_is_accepted() -> None:
+    assert as_roles(None, ["admin", "staff"]) == frozenset({"admin", "staff"})
+    assert as_roles("admin") == as_roles(None, ["admin"])
+    with pytest.raises(ConfigurationError, match="not both"):
+        as_roles("admin", ["admin"])
+    with pytest.raises(ConfigurationError, match="list of names"):
+        as_roles(None, "admin")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("framework", ["flask", "bottle", "django"])
+def test_every_decorator_takes_roles_as_the_rules_do(framework: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"authmw.integrations.{framework}")
+    decorator = module.login_required if framework == "flask" else module.auth_required
+    with pytest.raises(ConfigurationError, match="not both"):
+        decorator(role="admin", roles=["admin"])
+    assert callable(decorator(roles=["admin"]))
+
+
 def test_A_NA15_without_the_middleware_nothing_is_allowed() -> None:
     with pytest.raises(ConfigurationError, match=r"auth\.wrap"):
         check(environ(session=ADMIN))
