@@ -122,12 +122,21 @@ def test_repr_hides_secrets() -> None:
 def test_S_C4_secure_cookie_names_over_https() -> None:
     auth = build()
     cookies = auth.realm({}).cookies
-    assert cookies.session_token.name == "__Secure-authmw.session-token"
+    assert cookies.session_token.name == "__Host-authmw.session-token"
     assert cookies.csrf_token.name == "__Host-authmw.csrf-token"
-    assert cookies.callback_url.name == "__Secure-authmw.callback-url"
+    assert cookies.callback_url.name == "__Host-authmw.callback-url"
+    assert cookies.state.name == "__Secure-authmw.state"
     plain = build(url="http://localhost").realm({}).cookies
     assert plain.session_token.name == "authmw.session-token"
     assert plain.csrf_token.name == "authmw.csrf-token"
+
+
+def test_S_C4_a_domain_or_path_override_falls_back_to_secure() -> None:
+    shared = build(cookies={"session_token": {"domain": "app.example"}}).realm({}).cookies
+    assert shared.session_token.name == "__Secure-authmw.session-token"
+    scoped = build(cookies={"callback_url": {"path": "/app"}}).realm({}).cookies
+    assert scoped.callback_url.name == "__Secure-authmw.callback-url"
+    assert scoped.session_token.name == "__Host-authmw.session-token"
 
 
 def test_cookie_prefix_next_auth_matches_nextauth_names() -> None:

@@ -1,7 +1,11 @@
 """Cookie names and attributes: NextAuth's names under a configurable prefix.
 
-Over https every cookie gets ``Secure`` and the ``__Secure-`` prefix, the CSRF cookie
-``__Host-`` (no ``Domain``, ``Path=/``). All are HttpOnly and SameSite=Lax unless overridden.
+Over https every cookie gets ``Secure`` and a prefix the browser enforces: ``__Host-`` (no
+``Domain``, ``Path=/``: no sibling subdomain can set or shadow it) for the session, CSRF and
+callback-url cookies while no ``domain``/``path`` override says otherwise, ``__Secure-`` for the
+rest (S-C4). With NextAuth's own prefixes (``next-auth``, ``authjs``) the names are exactly
+NextAuth's, so the two can share cookies: only the CSRF cookie is ``__Host-`` there. All are
+HttpOnly and SameSite=Lax unless overridden.
 """
 
 from __future__ import annotations
@@ -74,6 +78,12 @@ class CookieSet:
     nonce: CookieSpec
 
 
+#: Prefixes under which the cookie names are exactly NextAuth's (v4 and Auth.js v5).
+NEXTAUTH_PREFIXES = frozenset({"next-auth", "authjs"})
+_HOST_ONLY = frozenset({"session_token", "csrf_token", "callback_url"})
+_NEXTAUTH_HOST_ONLY = frozenset({"csrf_token"})
+
+
 def build_cookie_set(
     prefix: str, *, secure: bool, overrides: Mapping[str, Mapping[str, Any]] | None = None
 ) -> CookieSet:
@@ -91,7 +101,11 @@ def build_cookie_set(
             raise ConfigurationError(f"cookies.{key}: unknown options {', '.join(sorted(bad))}")
         name = f"{prefix}.{suffix}"
         if secure:
-            host_only = key == "csrf_token" and not option.get("domain")
+            host_only = (
+                key in (_NEXTAUTH_HOST_ONLY if prefix in NEXTAUTH_PREFIXES else _HOST_ONLY)
+                and not option.get("domain")
+                and option.get("path", "/") == "/"
+            )
             name = ("__Host-" if host_only else "__Secure-") + name
         spec = replace(CookieSpec(name=name, secure=secure), **option)
         if spec.same_site not in ("Lax", "Strict", "None"):

@@ -1,7 +1,8 @@
 """What depends on the request's URL scheme: cookie names and the token keys salted by them.
 
-Over https cookies get the ``__Secure-`` prefix, and the session token key is salted with the
-cookie name (Auth.js), so http and https need different keys. Both sets are built once.
+Over https cookies get the ``__Host-`` or ``__Secure-`` prefix (:mod:`authmw.cookies.names`),
+and the session token key is salted with the cookie name (Auth.js), so http and https need
+different keys. Both sets are built once.
 """
 
 from __future__ import annotations

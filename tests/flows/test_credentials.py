@@ -48,7 +48,8 @@ def test_S_C1_S_C4_https_origin_uses_secure_prefixed_cookies(make_app, sign_in) 
     signed = sign_in(app)
     cookies = signed.headers.getall("Set-Cookie")
     session = next(c for c in cookies if "session-token" in c)
-    assert session.startswith("__Secure-authmw.session-token=") and "Secure" in session
+    assert session.startswith("__Host-authmw.session-token=") and "Secure" in session
+    assert "Domain" not in session and "Path=/" in session
 
 
 def test_wrong_password_redirects_with_credentials_signin(app: webtest.TestApp, sign_in) -> None:  # type: ignore[no-untyped-def]

@@ -134,10 +134,10 @@ def test_force_login_requests_session_against_a_real_server() -> None:
         assert reply.status_code == 200 and reply.json()["user"]["id"] == "9"
 
 
-def test_session_cookies_over_https_have_the_secure_names() -> None:
+def test_session_cookies_over_https_have_the_host_prefixed_names() -> None:
     auth = make_auth(url="https://app.example")
     cookies = session_cookies(auth, {"id": "1"})
-    assert list(cookies) == ["__Secure-authmw.session-token"]
+    assert list(cookies) == ["__Host-authmw.session-token"]
 
 
 def test_force_login_flask_and_django_clients(monkeypatch: pytest.MonkeyPatch) -> None:
