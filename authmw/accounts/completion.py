@@ -91,6 +91,7 @@ class SignInCompletion:
         token = self._token(user, account, provider, result, is_new_user)
         ctx.set_cookies.extend(result.extra_cookies)
         ctx.set_session_cookies(self.strategy.issue(token, user, ctx.realm, ctx.cookies))
+        ctx.rotate_csrf_token()
         self.events.emit(
             "sign_in", user=user, account=account, profile=result.profile, is_new_user=is_new_user
         )

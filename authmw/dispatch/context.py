@@ -179,6 +179,15 @@ class RequestContext:
             self.cookies[spec.name] = cookie_value
         return token
 
+    def rotate_csrf_token(self) -> None:
+        """Replace the CSRF cookie with a fresh one (S-X2): a token read before a sign-in or
+        a sign-out is worthless after it."""
+        spec = self.realm.cookies.csrf_token
+        _, cookie_value = self.auth.csrf.issue(None)
+        if cookie_value is not None:
+            self.set_cookies.append(spec.set(cookie_value, max_age=None))
+            self.cookies[spec.name] = cookie_value
+
     def csrf_valid(self) -> bool:
         """Double-submit check plus a cross-site check of Origin / Sec-Fetch-Site."""
         if is_cross_site_request(self.environ, origin_of(self.base_url)):

@@ -72,6 +72,7 @@ def sign_out_headers(services: EndpointServices, environ: WSGIEnvironment) -> He
     ctx = RequestContext(environ, services, "signout", None)
     raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
     ctx.set_session_cookies(services.strategy.revoke(raw, ctx.realm, ctx.cookies))
+    ctx.rotate_csrf_token()
     services.events.emit("sign_out", token=ctx.token, session=ctx.session)
     return [("Set-Cookie", value) for value in ctx.set_cookies]
 

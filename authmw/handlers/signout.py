@@ -35,5 +35,6 @@ class SignOutHandler(Handler):
         url = ctx.callback_url()
         raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
         ctx.set_session_cookies(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
+        ctx.rotate_csrf_token()
         ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
         return ctx.redirect(url)

@@ -250,6 +250,7 @@ def test_the_app_fuzzer_reaches_the_handlers(
     )
     response = post(app, ENDPOINTS[0], form.encode(), FORM, None, "")
     assert response.status_int == 302 and "error" not in response.location
+    token = csrf_token(app)  # signing in rotates the CSRF token (S-X2)
     response = post(
         app, ENDPOINTS[2], json.dumps({"csrfToken": token}).encode(), "application/json", None, ""
     )
