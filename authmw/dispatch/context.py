@@ -13,7 +13,7 @@ from webob import Request, Response
 from .._types import WSGIEnvironment
 from ..cookies.codec import parse_cookie_header
 from ..environ_keys import COOKIES_KEY, LOADED_KEY, SESSION_COOKIES_KEY, SESSION_KEY, TOKEN_KEY
-from ..security.origin import is_cross_site_request
+from ..security.origin import describe_request_origin, is_cross_site_request
 from ..security.redirects import origin_of, sanitize_redirect
 from ..util.negotiation import prefers_json
 from ..util.urls import append_query, base_url
@@ -194,7 +194,7 @@ class RequestContext:
             log.warning(
                 "cross-site POST to %s refused: request from %s, configured origin %s",
                 self.action,
-                _request_origin(self.environ),
+                describe_request_origin(self.environ),
                 origin_of(self.base_url),
             )
             return False
@@ -294,14 +294,3 @@ class RequestContext:
 
     #: The old name of :meth:`add_response_headers`.
     finish = add_response_headers
-
-
-def _request_origin(environ: WSGIEnvironment) -> str:
-    """Where the browser says a POST came from, for the log (header values, not trusted)."""
-    origin = environ.get("HTTP_ORIGIN")
-    referer = environ.get("HTTP_REFERER")
-    if origin is None and referer:
-        origin = origin_of(str(referer)) or "an unreadable Referer"
-    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
-    shown = repr(str(origin)[:100]) if origin is not None else "no Origin or Referer"
-    return f"{shown} (Sec-Fetch-Site: {fetch_site})" if fetch_site else shown

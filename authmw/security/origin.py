@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from .redirects import origin_of
 
-__all__ = ["is_cross_site_request"]
+__all__ = ["describe_request_origin", "is_cross_site_request"]
 
 _VOUCHING_FETCH_SITES = frozenset({"same-origin", "none"})
 
@@ -46,3 +46,14 @@ def is_cross_site_request(environ: Mapping[str, object], allowed_origin: str) ->
     if referer is None or referer == "":
         return False
     return not (isinstance(referer, str) and origin_of(referer) == expected)
+
+
+def describe_request_origin(environ: Mapping[str, object]) -> str:
+    """Where the browser says a POST came from, for a log line (header values, untrusted)."""
+    origin = environ.get("HTTP_ORIGIN")
+    referer = environ.get("HTTP_REFERER")
+    if origin is None and referer:
+        origin = origin_of(str(referer)) or "an unreadable Referer"
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    shown = repr(str(origin)[:100]) if origin is not None else "no Origin or Referer"
+    return f"{shown} (Sec-Fetch-Site: {fetch_site})" if fetch_site else shown
