@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .errors import AuthError, ConfigurationError
+from .errors import AuthError, ConfigurationError, unknown_names_message
 from .security.redirects import default_redirect
 
 log = logging.getLogger("authmw.callbacks")
@@ -184,5 +184,5 @@ def _checked(value: Mapping[str, Any], cls: type, what: str) -> dict[str, Any]:
     known = {f.name for f in fields(cls) if not f.name.startswith("_")}
     unknown = set(value) - known
     if unknown:
-        raise ConfigurationError(f"unknown {what}: {', '.join(sorted(unknown))}")
+        raise ConfigurationError(unknown_names_message(what, unknown, known))
     return dict(value)

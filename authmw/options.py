@@ -12,7 +12,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from .env import SECRET_VARIABLES, TRUST_HOST_VARIABLES, URL_VARIABLES, first_set
-from .errors import ConfigurationError
+from .errors import ConfigurationError, unknown_names_message
 
 __all__ = [
     "DAY",
@@ -99,7 +99,7 @@ def coerce_options(value: Any, cls: type[Any], what: str) -> Any:
         known = {f.name for f in fields(cls)}
         unknown = set(value) - known
         if unknown:
-            raise ConfigurationError(f"unknown {what} options: {', '.join(sorted(unknown))}")
+            raise ConfigurationError(unknown_names_message(what, unknown, known))
         return cls(**value)
     raise ConfigurationError(f"{what} must be a {cls.__name__} or a mapping")
 

@@ -95,6 +95,26 @@ def test_malformed_option_is_a_configuration_error(options: dict[str, Any]) -> N
         build(**options)
 
 
+@pytest.mark.parametrize(
+    ("options", "hint"),
+    [
+        ({"session": {"maxAge": 60}}, "'maxAge' (did you mean 'max_age'?)"),
+        ({"session": {"updateAge": 60}}, "'updateAge' (did you mean 'update_age'?)"),
+        ({"pages": {"signIn": "/login"}}, "'signIn' (did you mean 'sign_in'?)"),
+        (
+            {"pages": {"verifyRequest": "/check"}},
+            "'verifyRequest' (did you mean 'verify_request'?)",
+        ),
+        ({"callbacks": {"signIn": lambda: True}}, "'signIn' (did you mean 'sign_in'?)"),
+        ({"events": {"signOut": lambda: None}}, "'signOut' (did you mean 'sign_out'?)"),
+    ],
+)
+def test_nextauth_spellings_get_a_did_you_mean(options: dict[str, Any], hint: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        build(**options)
+    assert hint in str(caught.value)
+
+
 def test_credentials_provider_validates_fields() -> None:
     with pytest.raises(ConfigurationError):
         CredentialsProvider(authorize=lambda c, r: None, credentials={})
