@@ -78,6 +78,10 @@ class Discovery:
         return doc
 
 
+#: Claims the signed id_token decides, whatever the (unsigned) userinfo answer says.
+_SIGNED_IDENTITY = ("sub", "email", "email_verified")
+
+
 class OIDCProvider(OAuth2Provider):
     """An OpenID Connect provider, configured from its ``issuer`` by discovery.
 
@@ -191,7 +195,9 @@ class OIDCProvider(OAuth2Provider):
         info = self.fetch_userinfo(endpoints.userinfo, tokens["access_token"])
         if info.get("sub") != claims["sub"]:  # P-E1
             raise AuthError("OAuthCallback", detail="userinfo sub differs from the id_token")
-        return {**claims, **info}
+        # userinfo adds claims; it never replaces what the signed id_token says of who it is
+        signed = {key: claims[key] for key in _SIGNED_IDENTITY if key in claims}
+        return {**claims, **info, **signed}
 
     def refresh_tokens(self, refresh_token: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         """Refresh; a new ID token must be valid and keep the same ``sub`` (P-C8)."""

@@ -429,6 +429,20 @@ def test_P_D4_jwks_rotation_accepted_after_one_refetch(app: Any, op: Any) -> Non
     assert op.jwks_fetches == 2
 
 
+def test_P_E1_P_E3_userinfo_never_overrides_the_id_tokens_email(app: Any, op: Any) -> None:
+    op.userinfo = {
+        "sub": op.sub,
+        "email": "victim@example.com",
+        "email_verified": True,
+        "name": "From userinfo",
+    }
+    response = app.get(start_and_consent(app))
+    assert response.status_int == 302 and "error" not in response.location
+    user = idp.session_of(app)["user"]
+    assert user["email"] == "ada@example.com", "the signed id_token decides the address"
+    assert user["name"] == "From userinfo", "userinfo still adds and updates other claims"
+
+
 def test_P_E1_userinfo_sub_mismatch(app: Any, op: Any) -> None:
     op.userinfo = {"sub": "someone-else", "email": "victim@example.com"}
     assert_rejected(app, app.get(start_and_consent(app)))
