@@ -73,3 +73,81 @@ def serve(app: Callable[..., Any]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(2)
+
+
+# -- mail: a real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives -------------
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (127.0.0.1)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def link_of(message: Any) -> str:
+    """The sign-in link in a message's text part."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            for line in part.get_payload(decode=True).decode().splitlines():
+                if line.strip().startswith("http"):
+                    return str(line.strip())
+    raise AssertionError("no link in the mail's text part")
+
+
+class Inbox:
+    """The mail the capture server received, in arrival order: (recipients, message)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Any]] = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import email
+
+        message = email.message_from_bytes(envelope.content)
+        with self.arrived:
+            self.messages.append((list(envelope.rcpt_tos), message))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until *count* messages have arrived."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.messages) >= count, timeout):
+                raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
+
+    def link(self, index: int = -1) -> str:
+        """The sign-in link of message *index* (the newest by default)."""
+        return link_of(self.messages[index][1])
+
+    def link_for(self, address: str, timeout: float = 5.0) -> str:
+        """The sign-in link of the newest message to *address* (waits for it to arrive)."""
+        with self.arrived:
+            found: list[str] = []
+
+            def arrived() -> bool:
+                found[:] = [link_of(m) for rcpt, m in reversed(self.messages) if address in rcpt]
+                return bool(found)
+
+            if not self.arrived.wait_for(arrived, timeout):
+                raise AssertionError(f"no mail to {address} within {timeout} s")
+            return found[0]
+
+
+@contextmanager
+def smtp_capture() -> Iterator[tuple[Inbox, int]]:
+    """A capture SMTP server on a free 127.0.0.1 port: ``(inbox, port)``."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()

@@ -7,24 +7,21 @@ or fail where ``AUTHMW_REQUIRE_SERVICES=1`` (CI) says every part must be there.
 from __future__ import annotations
 
 import contextlib
-import email
 import os
 import shutil
-import socket
 import sys
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from email.message import Message
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support import serve  # cheap: no RSA keys, unlike tests/providers/idp.py
+# tests.support is cheap to import: no RSA keys, unlike tests/providers/idp.py
+from tests.support import Inbox, free_port, serve, smtp_capture
 
 CHROMIUM = os.environ.get("AUTHMW_CHROMIUM", "/usr/bin/chromium")
 #: Flags that work on a machine without network or screen (see the env notes).
@@ -69,45 +66,6 @@ def chromium() -> Iterator[object]:
 # -- the servers under test: the demo app behind waitress, a test IdP, an SMTP capture ---------
 
 
-@dataclass
-class Inbox:
-    """The mail the capture SMTP server received, in arrival order."""
-
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
-    arrived: threading.Condition = field(default_factory=threading.Condition)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content)
-        with self.arrived:
-            self.messages.append((list(envelope.rcpt_tos), message))
-            self.arrived.notify_all()
-        return "250 OK"
-
-    def link_for(self, address: str, timeout: float = 5.0) -> str:
-        """The sign-in link of the newest message to *address* (waits for it to arrive)."""
-        deadline = time.monotonic() + timeout
-        with self.arrived:
-            while True:
-                for rcpt, message in reversed(self.messages):
-                    if address in rcpt:
-                        return _link_of(message)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no mail to {address} within {timeout} s")
-                self.arrived.wait(left)
-
-
-def _link_of(message: Message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            for line in payload.decode().splitlines():
-                if line.strip().startswith("http"):
-                    return line.strip()
-    raise AssertionError("no link in the mail's text part")
-
-
 @dataclass(frozen=True)
 class Demo:
     """The running demo: its base URL and the mail it sent."""
@@ -117,13 +75,6 @@ class Demo:
     idp: str
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """examples.demo configured as a person would (environment variables), served by waitress.
@@ -131,7 +82,6 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
     Users and email tokens in a fresh SQLite file, links sent to an aiosmtpd capture server, an
     OpenID Connect provider (oidc-provider-mock, with its consent form) under ``AUTHMW_OIDC_*``.
     """
-    from aiosmtpd.controller import Controller
     from waitress.server import create_server
 
     from examples.demo.app import create_app
@@ -142,14 +92,10 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
 
         provider = oidc_provider_mock.app(require_nonce=True)
 
-    inbox = Inbox()
-    smtp_port = _free_port()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
     with contextlib.ExitStack() as stack:
-        stack.callback(smtp.stop)
+        inbox, smtp_port = stack.enter_context(smtp_capture())
         issuer = stack.enter_context(serve(provider))
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         folder = tmp_path_factory.mktemp("demo")
         with pytest.MonkeyPatch.context() as env:

@@ -3,17 +3,13 @@ SQLite file; B-E6 also on PostgreSQL and Redis when their URLs are set."""
 
 from __future__ import annotations
 
-import email
 import hashlib
 import os
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from email.message import Message
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,48 +18,23 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 import webtest
-from aiosmtpd.controller import Controller
 
 from authmw import Auth, ConfigurationError
 from authmw.adapters.redis import RedisAdapter
 from authmw.adapters.sql import SQLAdapter
 from authmw.mail import SMTPSender
 from authmw.providers.email import EmailProvider, hash_verification_token
+from tests.support import Inbox, free_port, smtp_capture
 
 SECRET = "e" * 32 + "-email-sign-in-tests"
 SESSION = "authmw.session-token"
 DAY = 24 * 3600
 
 
-@dataclass
-class Inbox:
-    """What the test SMTP server received: (envelope recipients, parsed message)."""
-
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 OK"
-
-    def link(self, index: int = -1) -> str:
-        _, message = self.messages[index]
-        for part in message.walk():
-            if part.get_content_type() == "text/plain":
-                text = part.get_payload(decode=True).decode()
-                return next(line for line in text.splitlines() if line.startswith("http"))
-        raise AssertionError("no text part")
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_capture() as capture:
+        yield capture
 
 
 @pytest.fixture
@@ -71,13 +42,6 @@ def store(tmp_path: Path) -> Iterator[SQLAdapter]:
     adapter = SQLAdapter(tmp_path / "email.sqlite3", create_tables=True)
     yield adapter
     adapter.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def make(store: Any, port: int | None = None, **options: Any) -> webtest.TestApp:

@@ -11,28 +11,25 @@ through a real SMTP server (aiosmtpd).
 
 from __future__ import annotations
 
-import email
 import os
 import shutil
-import socket
 import socketserver
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from email.message import Message
 from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from authmw import Auth, CredentialsProvider
 from authmw.adapters.sql import SQLAdapter
 from authmw.mail import SMTPSender
 from authmw.providers.email import EmailProvider
+from tests.support import Inbox, smtp_capture
 
 HERE = Path(__file__).parent
 NODE_MODULES = HERE / "node_modules"
@@ -106,51 +103,10 @@ def client_bundle() -> Path:
 # -- mail ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Inbox:
-    """What the test SMTP server received: (envelope recipients, parsed message)."""
-
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
-    arrived: threading.Condition = field(default_factory=threading.Condition)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.arrived:
-            message = email.message_from_bytes(envelope.content)
-            self.messages.append((list(envelope.rcpt_tos), message))
-            self.arrived.notify_all()
-        return "250 OK"
-
-    def wait(self, count: int, timeout: float = 5.0) -> None:
-        with self.arrived:
-            if not self.arrived.wait_for(lambda: len(self.messages) >= count, timeout):
-                raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
-
-    def link(self, index: int = -1) -> str:
-        _, message = self.messages[index]
-        for part in message.walk():
-            if part.get_content_type() == "text/plain":
-                text = part.get_payload(decode=True).decode()
-                return next(line for line in text.splitlines() if line.startswith("http"))
-        raise AssertionError("no text part")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_capture() as capture:
+        yield capture
 
 
 # -- the app ------------------------------------------------------------------------------
