@@ -68,12 +68,9 @@ def refresh_claims(
     try:
         tokens = provider.refresh_tokens(refresh_token, claims)
     except IdentityChangedError as exc:
-        log.warning("refreshing the %s access token failed: %s", provider.id, exc.detail)
-        failed = _failed(claims, at)
-        # The identity changed: the tokens must not be used again (P-C8).
-        for key in ("access_token", "refresh_token", "expires_at"):
-            failed.pop(key, None)
-        return failed
+        # The provider now names another user: this session is over (P-C8).
+        log.warning("refreshing the %s access token: %s; signed out", provider.id, exc.detail)
+        return {}
     except AuthError as exc:
         log.warning("refreshing the %s access token failed: %s", provider.id, exc.detail)
         return _failed(claims, at)

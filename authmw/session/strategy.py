@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("authmw.session")
 
 #: Refreshes provider access tokens kept in the claims; new claims, or ``None`` if unchanged.
+#: New claims for a token whose access token expired; ``None`` keeps the token as it is, and
+#: an empty mapping ends the session (the provider now names another user, P-C8).
 TokenRefresher = Callable[[Claims], "Claims | None"]
 
 
@@ -138,6 +140,8 @@ class JWTStrategy:
         if self.refresher is not None:
             refreshed = self.refresher(token)
             if refreshed is not None:
+                if not refreshed:
+                    return None  # signed out: anonymous, and the cookie is cleared
                 token, roll = refreshed, True
         if roll or now - float(token.get("iat", now)) >= self.update_age:
             return self._rolled(token, realm, cookies, now)
