@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import ConfigurationError
+from ..util.numbers import finite_number
 from ..util.strict_json import parse_object
 
 log = logging.getLogger("authmw.providers.http")
@@ -75,6 +76,19 @@ def check_endpoint(url: object, what: str) -> str:
     return url
 
 
+def check_seconds(value: object, what: str, *, zero: bool = False) -> float:
+    """A duration option, checked when the provider is built (never at its first callback).
+
+    :raises ConfigurationError: not a finite number of seconds, or not positive (``zero``
+        allows 0).
+    """
+    number = finite_number(value)
+    if number is None or number < 0 or (number == 0 and not zero):
+        wanted = "zero or more" if zero else "positive"
+        raise ConfigurationError(f"{what} must be {wanted} seconds, got {value!r}")
+    return number
+
+
 class HttpClient:
     """A ``requests`` session with the limits providers need.
 
@@ -93,6 +107,11 @@ class HttpClient:
     ) -> None:
         if verify is False:
             raise ConfigurationError("TLS verification cannot be turned off; pass a CA bundle")
+        parts = timeout if isinstance(timeout, tuple) else (timeout,)
+        if len(parts) not in (1, 2):
+            raise ConfigurationError("timeout must be seconds, or (connect, read) seconds")
+        for part in parts:
+            check_seconds(part, "timeout")
         self.timeout = timeout
         self.verify = verify
         self.max_body = max_body

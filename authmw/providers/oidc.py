@@ -12,7 +12,7 @@ from ..errors import AuthError, ConfigurationError, IdentityChangedError
 from .base import ProviderType
 from .checks import FlowData
 from .endpoints import Endpoints
-from .http import ProviderHTTPError, check_endpoint
+from .http import ProviderHTTPError, check_endpoint, check_seconds
 from .idtoken import IdTokenError, IdTokenPolicy, validate_id_token
 from .jwks import KeyCache
 from .oauth2 import OAuth2Provider
@@ -123,8 +123,11 @@ class OIDCProvider(OAuth2Provider):
             raise ConfigurationError(f"unsupported id_token algorithms: {algs!r}")
         self.algorithms = algs
         self.userinfo_request = userinfo_request
-        self.leeway = leeway
-        self.max_iat_age = max_iat_age
+        self.leeway = int(check_seconds(leeway, "leeway", zero=True))
+        self.max_iat_age = int(check_seconds(max_iat_age, "max_iat_age"))
+        for value, what in ((discovery_ttl, "discovery_ttl"), (jwks_ttl, "jwks_ttl")):
+            check_seconds(value, what)
+        check_seconds(jwks_cooldown, "jwks_cooldown", zero=True)
         self._jwks_uri = check_endpoint(jwks_uri, "jwks_uri") if jwks_uri else None
         super().__init__(issuer=issuer, scope=scope, checks=checks, **options)
         if any(a.startswith("HS") for a in algs) and not self.client_secret:

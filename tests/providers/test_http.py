@@ -58,3 +58,28 @@ def test_P_C4_timeout(op: Any) -> None:
 def test_connection_refused() -> None:
     with pytest.raises(ProviderHTTPError):
         HttpClient(timeout=0.5).get_json("http://127.0.0.1:9/x")
+
+
+@pytest.mark.parametrize("timeout", [0, -1, "5", None, True, float("inf"), (1, 2, 3), (1, 0)])
+def test_bad_timeouts_are_refused_when_the_provider_is_built(timeout: object) -> None:
+    from authmw.providers.presets import GitHub
+
+    with pytest.raises(ConfigurationError, match="timeout"):
+        GitHub(client_id="id", client_secret="secret", timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("leeway", -1), ("max_iat_age", 0), ("jwks_ttl", "1h"), ("discovery_ttl", -5),
+     ("jwks_cooldown", None)],
+)  # fmt: skip
+def test_bad_oidc_durations_are_refused_when_the_provider_is_built(
+    option: str, value: object
+) -> None:
+    from authmw.providers.oidc import OIDCProvider
+
+    with pytest.raises(ConfigurationError, match=option):
+        OIDCProvider(
+            id="corp", name="Corp", issuer="https://login.example", client_id="c",
+            client_secret="s", **{option: value},
+        )  # fmt: skip
