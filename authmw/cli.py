@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._types import StartResponse, WSGIEnvironment
 
 SECRET_BYTES = 32
+_SECRET_LINE = re.compile(r"^\s*(export\s+)?AUTHMW_SECRET\s*=")
 
 
 def _secret(args: argparse.Namespace) -> int:
@@ -40,16 +41,17 @@ def write_env_secret(path: Path, value: str) -> str:
     Returns ``"written"`` (new file or new line) or ``"replaced"``. A new file is private (0600).
     """
     line = f'AUTHMW_SECRET="{value}"'
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(line + "\n")
-        return "written"
-    lines = path.read_text().splitlines()
-    pattern = re.compile(r"^\s*(export\s+)?AUTHMW_SECRET\s*=")
-    kept = [old for old in lines if not pattern.match(old)]
-    replaced = len(kept) != len(lines)
-    path.write_text("\n".join([*kept, line]) + "\n")
-    return "replaced" if replaced else "written"
+    try:
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(line + "\n")
+            return "written"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [old for old in lines if not _SECRET_LINE.match(old)]
+        path.write_text("\n".join([*kept, line]) + "\n", encoding="utf-8")
+    except (OSError, UnicodeError) as error:
+        raise ConfigurationError(f"cannot update {path}: {error}") from None
+    return "replaced" if len(kept) != len(lines) else "written"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -100,11 +102,16 @@ def _ini_settings(path: Path, name: str) -> Any:
     from .settings import auth_from_settings
 
     parser = configparser.ConfigParser(defaults={"here": str(path.resolve().parent)})
-    if not parser.read(path):
-        raise ConfigurationError(f"cannot read {path}")
+    try:
+        if not parser.read(path, encoding="utf-8"):
+            raise ConfigurationError(f"cannot read {path}")
+        found = {section: dict(parser.items(section)) for section in parser.sections()}
+    except (configparser.Error, UnicodeError) as error:
+        reason = " ".join(str(error).split())  # configparser's messages span lines
+        raise ConfigurationError(f"{path} is not a readable .ini file: {reason}") from None
     for section in (f"app:{name}", f"filter:{name}", name):
-        if parser.has_section(section):
-            values = dict(parser.items(section))
+        if section in found:
+            values = found[section]
             prefix = "authmw." if any(key.startswith("authmw.") for key in values) else ""
             own = {k: v for k, v in values.items() if k.startswith(prefix) and k != "here"}
             return auth_from_settings(own, prefix=prefix, here=path.resolve().parent)

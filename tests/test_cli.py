@@ -250,3 +250,34 @@ def test_check_app_option_takes_an_auth_or_a_factory(
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
     status, out, _ = run(capsys, "check", "--app", "examples.common:credentials_provider")
     assert status == 1 and "is not an Auth" in out[0]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"no section header\n",
+        b"[app:main]\nauthmw.url = %(missing)s\n",
+        b"[app:main\n",
+        b"\xff\xfe",
+    ],
+)
+def test_check_with_an_unreadable_ini_is_one_fail_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    ini = tmp_path / "bad.ini"
+    ini.write_bytes(content)
+    status, out, err = run(capsys, "check", "--ini", str(ini))
+    assert status == 1 and len(out) == 1
+    assert out[0].startswith("FAIL configuration: ") and "Traceback" not in err
+
+
+def test_secret_env_file_that_cannot_be_written_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "secret", "--env-file", str(tmp_path))  # a folder
+    assert status == 2 and err.startswith(f"error: cannot update {tmp_path}")
+    binary = tmp_path / ".env"
+    binary.write_bytes(b"\xff\xfe\x00")
+    status, _, err = run(capsys, "secret", "--env-file", str(binary))
+    assert status == 2 and "cannot update" in err
+    assert binary.read_bytes() == b"\xff\xfe\x00", "nothing lost"
