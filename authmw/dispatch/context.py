@@ -15,6 +15,7 @@ from ..cookies.codec import parse_cookie_header
 from ..environ_keys import COOKIES_KEY, LOADED_KEY, SESSION_COOKIES_KEY, SESSION_KEY, TOKEN_KEY
 from ..security.origin import describe_request_origin, is_cross_site_request
 from ..security.redirects import origin_of, sanitize_redirect
+from ..util.headers import NO_REFERRER, PAGE_SECURITY_HEADERS
 from ..util.negotiation import prefers_json
 from ..util.urls import append_query, base_url
 from .request_input import MAX_BODY as MAX_BODY
@@ -33,16 +34,8 @@ log = logging.getLogger("authmw.dispatch")
 
 CALLBACK_URL_MAX_AGE = 60 * 60
 
-#: Headers every auth endpoint response carries. ``same-origin`` rather than ``no-referrer``:
-#: under ``no-referrer`` Chromium sends ``Origin: null`` on our own same-origin form POSTs.
-SECURITY_HEADERS = (
-    ("Cache-Control", "no-store"),
-    ("Pragma", "no-cache"),
-    ("Referrer-Policy", "same-origin"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Content-Security-Policy", "frame-ancestors 'none'"),
-    ("X-Frame-Options", "DENY"),
-)
+#: Headers every auth endpoint response carries.
+SECURITY_HEADERS = (("Cache-Control", "no-store"), ("Pragma", "no-cache"), *PAGE_SECURITY_HEADERS)
 
 
 class RequestContext:
@@ -288,8 +281,9 @@ class RequestContext:
             response.headerlist.append(("Set-Cookie", value))
         for key, value in SECURITY_HEADERS:
             response.headers[key] = value
-        if self.action == "callback":  # P-B11: the URL held a code or token; it goes nowhere
-            response.headers["Referrer-Policy"] = "no-referrer"
+        if self.action == "callback":  # its URL held a code or token
+            key, value = NO_REFERRER
+            response.headers[key] = value
         return response
 
     #: The old name of :meth:`add_response_headers`.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .._types import WSGIEnvironment
+from ..util.headers import PAGE_SECURITY_HEADERS
 from ..util.negotiation import prefers_json
 from .decide import Refusal
 
@@ -32,13 +33,7 @@ _STATUS_LINES = {
     503: "503 Service Unavailable",
 }
 #: Headers of the 403 page besides :data:`NO_STORE`: the auth pages' own (check S-H7).
-PAGE_HEADERS = [
-    ("Content-Type", "text/html; charset=utf-8"),
-    ("Referrer-Policy", "same-origin"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Content-Security-Policy", "frame-ancestors 'none'"),
-    ("X-Frame-Options", "DENY"),
-]
+PAGE_HEADERS = [("Content-Type", "text/html; charset=utf-8"), *PAGE_SECURITY_HEADERS]
 
 
 def request_bytes(environ: WSGIEnvironment) -> bytes:
