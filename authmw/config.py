@@ -39,6 +39,7 @@ from .security.signing import SignedValues
 from .session.factory import make_strategy
 from .session.scheme_keys import SchemeKeys, SchemeKeysSelector
 from .stack import build_stack
+from .state import state_for
 from .util.urls import base_url
 
 if TYPE_CHECKING:
@@ -115,6 +116,9 @@ class Auth:
         self.url = resolve_url(url, trust_host=self.trust_host, base_path=self.base_path)
         self.providers: dict[str, Provider] = _provider_table(providers)
         self.adapter = adapter
+        #: Revocation list, replay markers and throttle counters: in the adapter's database
+        #: when it offers one (every worker sees them), else in this process only.
+        self.shared_state, self.state_is_shared = state_for(adapter)
         options = coerce_options(session, SessionOptions, "session")
         self.session_options: SessionOptions = options.resolved(has_adapter=adapter is not None)
         self.pages: Pages = coerce_options(pages, Pages, "pages")

@@ -10,6 +10,7 @@ Keys (``{p}`` is ``prefix``, default ``authmw:``; a two-part key writes the firs
     {p}session:{token}             hash: user_id, expires; PEXPIREAT expires
     {p}user_sessions:{user id}     sorted set: session tokens scored by expiry (ms)
     {p}vt:{identifier}:{token}     string: expires; PEXPIREAT expires
+    {p}state:{key}                 hash: count, end (ms); the shared state (redis_state.py)
 
 Multi-key writes run as optimistic transactions (``WATCH``/``MULTI``), so unique e-mails and
 accounts hold under concurrency and ``delete_user`` removes every index. A verification token's
@@ -21,6 +22,7 @@ live in different hash slots, so Redis Cluster is not supported.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
@@ -44,6 +46,7 @@ from .base import (
     now,
     utc,
 )
+from .redis_state import RedisSharedState
 from .redis_store import RedisConnection
 from .redis_store import encode as _encode
 from .redis_store import hash_fields as _hash
@@ -57,6 +60,11 @@ __all__ = ["RedisAdapter"]
 
 class RedisAdapter(RedisConnection):
     """Adapter storing everything in Redis (parameters: see :class:`RedisConnection`)."""
+
+    @functools.cached_property
+    def shared_state(self) -> RedisSharedState:
+        """Revocation list, replay markers and throttle counters (:mod:`authmw.state`)."""
+        return RedisSharedState(self.client, lambda key: self._key("state", key), self._errors)
 
     # Users
 

@@ -47,6 +47,7 @@ from .sql_errors import missing_table as _missing_table
 from .sql_errors import unavailable as _unavailable
 from .sql_schema import UTCDateTime as UTCDateTime
 from .sql_schema import tables as _tables
+from .sql_state import SQLSharedState
 from .storable import check_storable, check_user_changes, lookup
 
 __all__ = ["SQLAdapter"]
@@ -58,7 +59,7 @@ class SQLAdapter:
     :param url_or_engine: a SQLAlchemy URL (``sqlite:///auth.db``,
         ``postgresql://user@host/db`` — rewritten to psycopg 3), a plain SQLite file path, or an
         :class:`~sqlalchemy.engine.Engine` you own.
-    :param table_prefix: prefix of the four table names.
+    :param table_prefix: prefix of the table names.
     :param create_tables: run :meth:`create_all` now.
     :param engine_options: extra :func:`sqlalchemy.create_engine` keywords.
     :param timeout: seconds for connecting, waiting on a lock (SQLite) or for a pooled
@@ -80,7 +81,11 @@ class SQLAdapter:
         else:
             self.engine = make_engine(url_or_engine, timeout, dict(engine_options or {}))
         self.metadata = sa.MetaData()
-        self.users, self.accounts, self.sessions, self.tokens = _tables(self.metadata, table_prefix)
+        self.users, self.accounts, self.sessions, self.tokens, state = _tables(
+            self.metadata, table_prefix
+        )
+        #: Revocation list, replay markers and throttle counters (:mod:`authmw.state`).
+        self.shared_state = SQLSharedState(state, self._begin)
         if create_tables:
             self.create_all()
 
@@ -141,7 +146,7 @@ class SQLAdapter:
         return [table.name for table in self.metadata.sorted_tables if table.name not in present]
 
     def drop_all(self) -> None:
-        """Drop the four tables (tests and tear-down)."""
+        """Drop the adapter's tables (tests and tear-down)."""
         with self._begin() as conn:
             self.metadata.drop_all(conn)
 
@@ -281,9 +286,11 @@ class SQLAdapter:
         return used if used.expires > now() else None
 
     def purge_expired(self) -> int:
-        """Delete expired sessions and verification tokens; return how many rows went."""
+        """Delete expired sessions, verification tokens, markers and counters; return how
+        many rows went."""
         moment = now()
         with self._begin() as conn:
             gone = conn.execute(self.sessions.delete().where(self.sessions.c.expires <= moment))
             more = conn.execute(self.tokens.delete().where(self.tokens.c.expires <= moment))
-        return int(gone.rowcount) + int(more.rowcount)
+            state = self.shared_state.purge_expired(conn)
+        return int(gone.rowcount) + int(more.rowcount) + state

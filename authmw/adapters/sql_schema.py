@@ -13,6 +13,8 @@ case-sensitive collation, so ``"AbC"`` and ``"abc"`` stay distinct — A-PS1)::
                             user_id TEXT -> users.id ON DELETE CASCADE (indexed),
                             expires TIMESTAMPTZ (indexed)
     {p}verification_tokens  PK (identifier, token), expires TIMESTAMPTZ (indexed)
+    {p}shared_state         key TEXT PK, count BIGINT, expires TIMESTAMPTZ (indexed): the JWT
+                            revocation list, replay markers and throttle counters
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def tables(metadata: sa.MetaData, p: str) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
+def tables(
+    metadata: sa.MetaData, p: str
+) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table, sa.Table]:
     users = sa.Table(
         f"{p}users",
         metadata,
@@ -84,4 +88,11 @@ def tables(metadata: sa.MetaData, p: str) -> tuple[sa.Table, sa.Table, sa.Table,
         sa.Column("token", sa.Text, primary_key=True),
         sa.Column("expires", UTCDateTime, nullable=False, index=True),
     )
-    return users, accounts, sessions, tokens
+    shared_state = sa.Table(
+        f"{p}shared_state",
+        metadata,
+        sa.Column("key", sa.Text, primary_key=True),
+        sa.Column("count", sa.BigInteger, nullable=False),
+        sa.Column("expires", UTCDateTime, nullable=False, index=True),
+    )
+    return users, accounts, sessions, tokens, shared_state

@@ -99,18 +99,26 @@ def _redis_backend(url: str) -> Iterator[Backend]:
         adapter.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres", "redis"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
+BACKENDS = ["sqlite", "postgres", "redis"]
+
+
+def backend_named(name: str, tmp_path: Path) -> Iterator[Backend]:
+    """The backend called *name*, cleaned up when the generator closes."""
+    if name == "sqlite":
         blocker = tmp_path / "not-a-directory"
         blocker.write_text("")
         dead = str(blocker / "auth.db")  # cannot be created, even as root
         yield from _sql_backend("sqlite", str(tmp_path / "auth.db"), dead)
-    elif request.param == "postgres":
+    elif name == "postgres":
         url = env_url(POSTGRES_ENV, "PostgreSQL")
         yield from _sql_backend("postgres", url, DEAD_POSTGRES)
     else:
         yield from _redis_backend(env_url(REDIS_ENV, "Redis"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    yield from backend_named(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -79,7 +79,13 @@ def test_table_prefix_and_create_all_is_idempotent(tmp_path: Path) -> None:
     adapter.create_all()
     adapter.create_all()
     names = set(sa.inspect(adapter.engine).get_table_names())
-    assert names == {"my_users", "my_accounts", "my_sessions", "my_verification_tokens"}
+    assert names == {
+        "my_users",
+        "my_accounts",
+        "my_sessions",
+        "my_verification_tokens",
+        "my_shared_state",
+    }
     adapter.close()
 
 
