@@ -23,7 +23,7 @@ __all__ = ["MemoryState", "SharedState", "state_for"]
 
 @runtime_checkable
 class SharedState(Protocol):
-    """Markers (set once, until they expire) and counters (a fixed window each).
+    """Markers (set once, until they expire), counters (a fixed window each) and values.
 
     Every method may raise :class:`~authmw.adapters.AdapterUnavailable` when the store is down.
     """
@@ -46,8 +46,20 @@ class SharedState(Protocol):
         """The live counter *key*: ``(count, window end)``, or ``(0, None)``."""
         ...
 
+    def any_marker(self, keys: list[str]) -> bool:
+        """Whether any of *keys* is a live marker, in one round trip (the per-request check)."""
+        ...
+
+    def put_value(self, key: str, value: str, expires: datetime) -> None:
+        """Keep *value* under *key* until *expires*, replacing what was there."""
+        ...
+
+    def get_value(self, key: str) -> str | None:
+        """The live value under *key*, or ``None``."""
+        ...
+
     def clear(self, key: str) -> None:
-        """Forget marker or counter *key*."""
+        """Forget marker, counter or value *key*."""
         ...
 
 
@@ -63,6 +75,7 @@ class MemoryState:
 
     def __init__(self, limit: int = 100_000) -> None:
         self._entries: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._values: dict[str, str] = {}
         self._limit = limit
         self._lock = threading.Lock()
 
@@ -70,6 +83,7 @@ class MemoryState:
         entry = self._entries.get(key)
         if entry is not None and entry[1] <= now:
             del self._entries[key]
+            self._values.pop(key, None)
             return None
         return entry
 
@@ -77,7 +91,7 @@ class MemoryState:
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self._limit:
-            self._entries.popitem(last=False)
+            self._values.pop(self._entries.popitem(last=False)[0], None)
 
     def add_marker(self, key: str, expires: datetime) -> bool:
         end = _epoch(expires)
@@ -99,6 +113,21 @@ class MemoryState:
             self._store(key, (count, end))
         return count, datetime.fromtimestamp(end, UTC)
 
+    def any_marker(self, keys: list[str]) -> bool:
+        now = time.time()
+        with self._lock:
+            return any(self._live(key, now) is not None for key in keys)
+
+    def put_value(self, key: str, value: str, expires: datetime) -> None:
+        end = _epoch(expires)
+        with self._lock:
+            self._store(key, (1, end))
+            self._values[key] = value
+
+    def get_value(self, key: str) -> str | None:
+        with self._lock:
+            return self._values.get(key) if self._live(key, time.time()) else None
+
     def count(self, key: str) -> tuple[int, datetime | None]:
         with self._lock:
             entry = self._live(key, time.time())
@@ -109,6 +138,7 @@ class MemoryState:
     def clear(self, key: str) -> None:
         with self._lock:
             self._entries.pop(key, None)
+            self._values.pop(key, None)
 
 
 def state_for(adapter: Any) -> tuple[SharedState, bool]:

@@ -1,7 +1,8 @@
 """The Redis adapter's shared state (:class:`~authmw.state.SharedState`).
 
-A marker or counter is one hash ``{prefix}state:{key}`` with ``count`` and ``end`` (the window's
-end in milliseconds, judged by the application clock; ``PEXPIREAT`` only reclaims memory). One
+A marker, counter or value is one hash ``{prefix}state:{key}`` with ``count``, ``end`` (the window's
+end in milliseconds, judged by the application clock; ``PEXPIREAT`` only reclaims memory) and
+``value``. One
 Lua script makes every increment atomic, so a marker is added by exactly one of many concurrent
 callers and no count is lost.
 """
@@ -72,6 +73,33 @@ class RedisSharedState:
 
     def has_marker(self, key: str) -> bool:
         return self.count(key)[0] > 0
+
+    def any_marker(self, keys: list[str]) -> bool:
+        if not keys:
+            return False
+        with self._errors():
+            pipe = self._client.pipeline(transaction=False)
+            for key in keys:
+                pipe.hget(self._key(key), "end")
+            ends = pipe.execute()
+        moment = milliseconds(now())
+        return any(end is not None and int(end) > moment for end in ends)
+
+    def put_value(self, key: str, value: str, expires: datetime) -> None:
+        end = milliseconds(expires)
+        with self._errors():
+            pipe = self._client.pipeline(transaction=True)
+            pipe.delete(self._key(key))
+            pipe.hset(self._key(key), mapping={"count": 1, "end": end, "value": value})
+            pipe.pexpireat(self._key(key), end)
+            pipe.execute()
+
+    def get_value(self, key: str) -> str | None:
+        with self._errors():
+            value, end = self._client.hmget(self._key(key), ["value", "end"])
+        if value is None or end is None or int(end) <= milliseconds(now()):
+            return None
+        return str(value)
 
     def clear(self, key: str) -> None:
         with self._errors():

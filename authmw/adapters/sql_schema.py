@@ -13,8 +13,9 @@ case-sensitive collation, so ``"AbC"`` and ``"abc"`` stay distinct — A-PS1)::
                             user_id TEXT -> users.id ON DELETE CASCADE (indexed),
                             expires TIMESTAMPTZ (indexed)
     {p}verification_tokens  PK (identifier, token), expires TIMESTAMPTZ (indexed)
-    {p}shared_state         key TEXT PK, count BIGINT, expires TIMESTAMPTZ (indexed): the JWT
-                            revocation list, replay markers and throttle counters
+    {p}shared_state         key TEXT PK, count BIGINT, value TEXT, expires TIMESTAMPTZ
+                            (indexed): the JWT revocation list, replay markers, throttle
+                            counters and identity-provider session links
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def tables(
         metadata,
         sa.Column("key", sa.Text, primary_key=True),
         sa.Column("count", sa.BigInteger, nullable=False),
+        sa.Column("value", sa.Text),
         sa.Column("expires", UTCDateTime, nullable=False, index=True),
     )
     return users, accounts, sessions, tokens, shared_state

@@ -64,6 +64,33 @@ class SQLSharedState:
             ).one()
         return int(result[0]), result[1]
 
+    def any_marker(self, keys: list[str]) -> bool:
+        row = self.table.c
+        query = sa.select(row.key).where(row.key.in_(keys), row.expires > now()).limit(1)
+        with self._begin() as conn:
+            return conn.execute(query).first() is not None
+
+    def put_value(self, key: str, value: str, expires: datetime) -> None:
+        with self._begin() as conn:
+            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+            statement = insert(self.table).values(
+                key=key, count=1, value=value, expires=utc(expires)
+            )
+            excluded = statement.excluded
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[self.table.c.key],
+                    set_={"count": 1, "value": excluded.value, "expires": excluded.expires},
+                )
+            )
+
+    def get_value(self, key: str) -> str | None:
+        row = self.table.c
+        query = sa.select(row.value).where(row.key == key, row.expires > now())
+        with self._begin() as conn:
+            found = conn.execute(query).first()
+        return None if found is None else found[0]
+
     def count(self, key: str) -> tuple[int, datetime | None]:
         row = self.table.c
         query = sa.select(row.count, row.expires).where(row.key == key, row.expires > now())

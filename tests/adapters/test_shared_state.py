@@ -110,3 +110,24 @@ def test_a_store_that_is_down_raises_adapter_unavailable(backend: Backend) -> No
         state.add_marker("m", later())
     with pytest.raises(AdapterUnavailable):
         state.count("c")
+
+
+def test_any_marker_answers_for_a_list_of_keys_at_once(state: SharedState) -> None:
+    assert not state.any_marker([])
+    assert not state.any_marker(["a", "b"])
+    state.add_marker("b", later())
+    state.increment("expired", later(seconds=1))
+    assert state.any_marker(["a", "b"])
+    with time_machine.travel(later(seconds=2), tick=False):
+        assert not state.any_marker(["a", "expired"])
+
+
+def test_values_are_kept_replaced_and_expire(state: SharedState) -> None:
+    assert state.get_value("v") is None
+    state.put_value("v", "one", later(seconds=30))
+    state.put_value("v", "two ü", later(seconds=30))
+    assert state.get_value("v") == "two ü"
+    with time_machine.travel(later(seconds=31), tick=False):
+        assert state.get_value("v") is None
+    state.clear("v")
+    assert state.get_value("v") is None
