@@ -148,6 +148,7 @@ class Auth:
             callbacks=self.callbacks,
             adapter=adapter,
             refresher=self.token_refresher,
+            state=self.shared_state,
         )
         self.users = (
             AccountLinking(

@@ -27,6 +27,7 @@ COOKIE_SUFFIXES = {
     "state": "state",
     "pkce_code_verifier": "pkce.code_verifier",
     "nonce": "nonce",
+    "logout_state": "logout-state",
 }
 
 
@@ -76,6 +77,8 @@ class CookieSet:
     state: CookieSpec
     pkce_code_verifier: CookieSpec
     nonce: CookieSpec
+    #: The state of a sign-out at the provider (RP-initiated logout), until it sends us back.
+    logout_state: CookieSpec
 
 
 #: Prefixes under which the cookie names are exactly NextAuth's (v4 and Auth.js v5).

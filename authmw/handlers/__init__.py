@@ -10,6 +10,7 @@ from .providers import ProvidersHandler
 from .session import SessionHandler
 from .signin import SignInHandler
 from .signout import SignOutHandler
+from .signout_callback import SignOutCallbackHandler
 from .verify_request import VerifyRequestHandler
 
 
@@ -22,6 +23,7 @@ def default_handlers() -> dict[str, Handler]:
         "signin": SignInHandler(),
         "callback": CallbackHandler(),
         "signout": SignOutHandler(),
+        "signout-callback": SignOutCallbackHandler(),
         "error": ErrorHandler(),
         "verify-request": VerifyRequestHandler(),
     }
@@ -35,6 +37,7 @@ __all__ = [
     "ProvidersHandler",
     "SessionHandler",
     "SignInHandler",
+    "SignOutCallbackHandler",
     "SignOutHandler",
     "VerifyRequestHandler",
     "default_handlers",

@@ -1,4 +1,9 @@
-"""``{base}/signout``: the confirmation page (GET) and sign-out itself (POST, CSRF-checked)."""
+"""``{base}/signout``: the confirmation page (GET) and sign-out itself (POST, CSRF-checked).
+
+A session signed in with a provider that has ``sign_out_of_provider`` on ends here first
+(cookies cleared, row deleted); then the browser goes to the provider's sign-out page instead
+of straight to the ``callbackUrl`` (next-auth's client gets that URL as ``{"url": ...}``).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +39,11 @@ class SignOutHandler(Handler):
             return ctx.redirect(ctx.auth_url("signout", csrf="true"))
         url = ctx.callback_url()
         raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
+        signed_in = ctx.auth.strategy.provider_session(raw, ctx.token)
         ctx.set_session_cookies(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
         ctx.rotate_csrf_token()
         ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
+        provider = ctx.auth.providers.get(signed_in.provider) if signed_in else None
+        if signed_in is not None and provider is not None:
+            url = provider.sign_out_url(ctx, signed_in.id_token, url) or url
         return ctx.redirect(url)

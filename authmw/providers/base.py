@@ -140,6 +140,15 @@ class Provider:
         """
         raise AuthError("OAuthCallback", detail=f"provider {self.id} cannot refresh tokens")
 
+    def sign_out_url(self, ctx: FlowRequest, id_token: str, callback_url: str) -> str | None:
+        """The provider's own sign-out page to send the browser to after our sign-out (it
+        comes back to *callback_url*), or ``None`` to go straight to *callback_url*."""
+        return None
+
+    def finish_sign_out(self, ctx: FlowRequest) -> str:
+        """Where ``{base}/signout-callback/<id>`` sends the browser back from the provider."""
+        return ctx.base_url
+
     def begin(self, ctx: FlowRequest) -> Response:
         """Start signing in (``POST {base}/signin/<id>``)."""
         raise AuthError("OAuthSignin", detail=f"provider {self.id} cannot start a flow")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import AuthError, ConfigurationError, IdentityChangedError
 from .base import ProviderType
 from .checks import FlowData
+from .end_session import EndSession
 from .endpoints import Endpoints
 from .http import ProviderHTTPError, check_endpoint, check_seconds
 from .idtoken import IdTokenError, IdTokenPolicy, validate_id_token
@@ -75,6 +77,8 @@ class Discovery:
             check_endpoint(doc.get(key), key)
         if doc.get("userinfo_endpoint") is not None:
             check_endpoint(doc["userinfo_endpoint"], "userinfo_endpoint")
+        if doc.get("end_session_endpoint") is not None:
+            check_endpoint(doc["end_session_endpoint"], "end_session_endpoint")
         return doc
 
 
@@ -95,6 +99,11 @@ class OIDCProvider(OAuth2Provider):
     :param leeway: clock skew allowed when checking ``exp``/``iat`` (seconds).
     :param discovery_ttl: / :param jwks_ttl: cache lifetimes; :param jwks_cooldown: minimum
         seconds between JWKS refetches forced by an unknown ``kid``.
+    :param sign_out_of_provider: signing out also signs out of the provider (RP-initiated
+        logout): the browser visits its ``end_session_endpoint`` and comes back to
+        ``{base}/signout-callback/<id>``, which must be registered at the provider as a
+        post-logout redirect URI. The session keeps the ID token for it.
+    :param end_session_endpoint: the provider's sign-out URL when discovery does not name it.
     """
 
     type: ClassVar[ProviderType] = "oidc"
@@ -113,6 +122,8 @@ class OIDCProvider(OAuth2Provider):
         jwks_ttl: float = 3600,
         jwks_cooldown: float = 60,
         jwks_uri: str | None = None,
+        sign_out_of_provider: bool = False,
+        end_session_endpoint: str | None = None,
         **options: Any,
     ) -> None:
         self.issuer_url = check_endpoint(issuer, "issuer")
@@ -129,11 +140,66 @@ class OIDCProvider(OAuth2Provider):
             check_seconds(value, what)
         check_seconds(jwks_cooldown, "jwks_cooldown", zero=True)
         self._jwks_uri = check_endpoint(jwks_uri, "jwks_uri") if jwks_uri else None
+        if not isinstance(sign_out_of_provider, bool):
+            raise ConfigurationError("sign_out_of_provider must be True or False")
+        self.sign_out_of_provider = sign_out_of_provider
+        self._end_session_url = (
+            check_endpoint(end_session_endpoint, "end_session_endpoint")
+            if end_session_endpoint
+            else None
+        )
         super().__init__(issuer=issuer, scope=scope, checks=checks, **options)
         if any(a.startswith("HS") for a in algs) and not self.client_secret:
             raise ConfigurationError("HS* id_token algorithms need a client secret")
         self.discovery = Discovery(self, ttl=discovery_ttl)
         self.keys = KeyCache(self.http, ttl=jwks_ttl, cooldown=jwks_cooldown)
+        self.end_session = EndSession(self.id, self.client_id)
+        self._warned_no_end_session = False
+
+    def setup(self, auth: Any) -> None:
+        super().setup(auth)
+        if self.sign_out_of_provider and self._end_session_url is None:
+            # warns once when the provider has none; discovery down now: checked at sign-out
+            with contextlib.suppress(AuthError):
+                self.end_session_url()
+
+    def end_session_url(self) -> str | None:
+        """The provider's ``end_session_endpoint`` (configured, else discovered), or ``None``.
+
+        :raises AuthError: ``Configuration`` when discovery fails.
+        """
+        url = self._end_session_url or self.discovery.document().get("end_session_endpoint")
+        if url is None and not self._warned_no_end_session:
+            self._warned_no_end_session = True
+            log.warning(
+                "provider %s: sign_out_of_provider is on but the provider has no "
+                "end_session_endpoint; sign-out ends the local session only",
+                self.id,
+            )
+        return url if isinstance(url, str) else None
+
+    def session_claims(self, account: dict[str, Any] | None) -> dict[str, Any]:
+        """With ``sign_out_of_provider`` on: the provider id and the ID token (the
+        ``id_token_hint`` of sign-out) too."""
+        claims = super().session_claims(account)
+        if self.sign_out_of_provider and account and isinstance(account.get("id_token"), str):
+            claims.update(provider=self.id, id_token=account["id_token"])
+        return claims
+
+    def sign_out_url(self, ctx: FlowRequest, id_token: str, callback_url: str) -> str | None:
+        if not self.sign_out_of_provider:
+            return None
+        try:
+            endpoint = self.end_session_url()
+        except AuthError:
+            log.warning("provider %s: discovery failed; signed out locally only", self.id)
+            return None
+        if endpoint is None:
+            return None
+        return self.end_session.start(ctx, endpoint, id_token, callback_url)
+
+    def finish_sign_out(self, ctx: FlowRequest) -> str:
+        return self.end_session.finish(ctx)
 
     def _validate_static_endpoints(self) -> None:
         """Endpoints come from discovery; explicit ones are optional overrides."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -30,13 +31,16 @@ from ..errors import AuthError
 from .model import Session, default_session, shape_session
 from .strategy import (
     LoadedSession,
+    ProviderSession,
     SessionShaper,
     clear_session_headers,
+    provider_session_of,
     session_cookie_headers,
 )
 
 if TYPE_CHECKING:
     from ..adapters.base import Adapter
+    from ..state import SharedState
     from .scheme_keys import SchemeKeys
 
 log = logging.getLogger("authmw.session")
@@ -79,18 +83,33 @@ def user_dict(user: User) -> dict[str, Any]:
     return dataclasses.asdict(user)
 
 
+_PROVIDER_SESSION = "provider-session:"
+
+
 class DatabaseStrategy:
-    """Sessions kept by ``auth.adapter``; the cookie only names them."""
+    """Sessions kept by ``auth.adapter``; the cookie only names them.
+
+    :param state: where the provider and ID token of a session signed in with
+        ``sign_out_of_provider`` are kept (keyed by the hashed session token, until the
+        session's first expiry), for signing out of the provider too.
+    """
 
     name = "database"
 
     def __init__(
-        self, *, adapter: Adapter, callbacks: SessionShaper, max_age: int, update_age: int
+        self,
+        *,
+        adapter: Adapter,
+        callbacks: SessionShaper,
+        max_age: int,
+        update_age: int,
+        state: SharedState | None = None,
     ) -> None:
         self.adapter = adapter
         self.callbacks = callbacks
         self.max_age = max_age
         self.update_age = update_age
+        self.state = state
 
     def lookup(self, raw: str | None) -> tuple[AdapterSession, User] | None:
         """The live session row and user for cookie token *raw*, or ``None``.
@@ -169,6 +188,11 @@ class DatabaseStrategy:
             guarded(lambda: self.adapter.create_session(hash_token(raw), user_id, expires))
         except NotFoundError:
             raise AuthError("Configuration", detail="session user is not stored") from None
+        kept = provider_session_of(token)
+        if kept is not None and self.state is not None:
+            value = json.dumps({"provider": kept.provider, "id_token": kept.id_token})
+            state = self.state
+            guarded(lambda: state.put_value(_PROVIDER_SESSION + hash_token(raw), value, expires))
         return session_cookie_headers(realm, raw, self.max_age, cookies)
 
     def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
@@ -179,4 +203,18 @@ class DatabaseStrategy:
         """
         if raw and well_formed(raw):
             guarded(lambda: self.adapter.delete_session(hash_token(raw)))
+            if self.state is not None:
+                state = self.state
+                guarded(lambda: state.clear(_PROVIDER_SESSION + hash_token(raw)))
         return clear_session_headers(realm, cookies)
+
+    def provider_session(self, raw: str | None, token: Claims | None) -> ProviderSession | None:
+        """Kept in the shared state at sign-in, under the hashed session token."""
+        if raw is None or not well_formed(raw) or self.state is None:
+            return None
+        state = self.state
+        value = guarded(lambda: state.get_value(_PROVIDER_SESSION + hash_token(raw)))
+        try:
+            return provider_session_of(json.loads(value)) if value else None
+        except ValueError:
+            return None

@@ -42,7 +42,12 @@ class SchemeKeys:
         session_codec = SessionTokenCodec(secrets, salt=salt, scheme=scheme)
         check_codecs = {
             spec.name: SessionTokenCodec(secrets, salt=spec.name, scheme="v5", cache_size=0)
-            for spec in (cookies.state, cookies.pkce_code_verifier, cookies.nonce)
+            for spec in (
+                cookies.state,
+                cookies.pkce_code_verifier,
+                cookies.nonce,
+                cookies.logout_state,
+            )
         }
         return cls(cookies=cookies, session_codec=session_codec, check_codecs=check_codecs)
 

@@ -30,6 +30,32 @@ log = logging.getLogger("authmw.session")
 TokenRefresher = Callable[[Claims], "Claims | None"]
 
 
+#: Session-token claims naming the provider a session was signed in with and its ID token,
+#: kept by providers with ``sign_out_of_provider`` on (the ``id_token_hint`` of sign-out).
+PROVIDER_CLAIM = "provider"
+ID_TOKEN_CLAIM = "id_token"
+
+
+@dataclass(frozen=True)
+class ProviderSession:
+    """The provider a session was signed in with, and the ID token it issued then."""
+
+    provider: str
+    id_token: str
+
+    def __repr__(self) -> str:
+        return f"ProviderSession(provider={self.provider!r}, id_token=<hidden>)"
+
+
+def provider_session_of(claims: Mapping[str, Any] | None) -> ProviderSession | None:
+    """The :class:`ProviderSession` kept in session-token *claims*, if any."""
+    provider = (claims or {}).get(PROVIDER_CLAIM)
+    id_token = (claims or {}).get(ID_TOKEN_CLAIM)
+    if isinstance(provider, str) and isinstance(id_token, str) and provider and id_token:
+        return ProviderSession(provider, id_token)
+    return None
+
+
 class SessionShaper(Protocol):
     """The one callback a strategy calls: ``session(session=, token=, user=)``."""
 
@@ -88,6 +114,10 @@ class SessionStrategy(Protocol):
 
     def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
         """End the session: ``Set-Cookie`` values that clear it."""
+
+    def provider_session(self, raw: str | None, token: Claims | None) -> ProviderSession | None:
+        """Where session *raw* (with loaded *token* claims) was signed in, for signing out
+        of the provider too; read before :meth:`revoke`."""
 
 
 def session_cookie_headers(
@@ -199,3 +229,7 @@ class JWTStrategy:
 
     def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
         return clear_session_headers(realm, cookies)
+
+    def provider_session(self, raw: str | None, token: Claims | None) -> ProviderSession | None:
+        """Kept in the (encrypted) token itself."""
+        return provider_session_of(token)
