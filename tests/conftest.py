@@ -21,6 +21,7 @@ from tests.support import PASSWORDS, USERS
 
 if TYPE_CHECKING:
     from tests.providers.idp import OAuth1Server, TestOP
+    from tests.providers.idp_logout import LogoutOP
 
 #: The repository root, so ``examples`` (not an installed package) imports in every folder.
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -128,6 +129,18 @@ def op() -> Iterator[TestOP]:
     from tests.providers import idp  # imported on first use: it makes RSA keys
 
     server = idp.TestOP()
+    with support.serve(server) as base:
+        server.base = server.issuer = base
+        yield server
+
+
+@pytest.fixture
+def logout_op() -> Iterator[LogoutOP]:
+    """A fresh test OpenID provider with an ``end_session_endpoint`` (RP-initiated logout),
+    served on 127.0.0.1; register post-logout redirect URIs on ``post_logout_redirect_uris``."""
+    from tests.providers import idp_logout
+
+    server = idp_logout.LogoutOP()
     with support.serve(server) as base:
         server.base = server.issuer = base
         yield server
