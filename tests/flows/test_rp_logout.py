@@ -228,7 +228,7 @@ def test_the_provider_refuses_a_foreign_post_logout_redirect_uri(app: Any, logou
     assert not idp.session_of(app)  # our side ended anyway
 
 
-def test_B_bad_input_on_the_way_back_is_never_a_500(app: Any) -> None:
+def test_bad_input_on_the_way_back_is_never_a_500(app: Any) -> None:
     for query in ("?state=%00%ff", "?state=a&state=b", "?state=" + "x" * 5000):
         response = app.get("/api/auth/signout-callback/oidc" + query, expect_errors=True)
         assert response.status_int in (302, 400), (query, response.status)
