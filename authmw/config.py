@@ -148,6 +148,7 @@ class Auth:
             callbacks=self.callbacks,
             adapter=adapter,
             refresher=self.token_refresher,
+            state=self.shared_state,
         )
         self.users = (
             AccountLinking(
@@ -216,6 +217,14 @@ class Auth:
     def sign_out(self, environ: WSGIEnvironment) -> list[tuple[str, str]]:
         """End the request's session from your own code: the ``Set-Cookie`` headers to send."""
         return sign_out_headers(self.endpoints, environ)
+
+    def revoke_user(self, user_id: str) -> None:
+        """End every session of *user_id*, on every worker sharing the adapter's database:
+        database sessions are deleted, JWT sessions signed in until now are refused.
+
+        :raises ConfigurationError: the adapter cannot delete a user's sessions.
+        :raises AdapterUnavailable: the store cannot be reached."""
+        self.strategy.revoke_user(str(user_id))
 
     # -- composition ----------------------------------------------------------------------
 

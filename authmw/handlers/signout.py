@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..cookies.chunks import join_chunks
+from ..session.database import guarded
 from .base import Handler
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ class SignOutHandler(Handler):
             return ctx.redirect(ctx.auth_url("signout", csrf="true"))
         url = ctx.callback_url()
         raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
-        ctx.set_session_cookies(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
+        strategy = ctx.auth.strategy
+        ctx.set_session_cookies(guarded(lambda: strategy.revoke(raw, ctx.realm, ctx.cookies)))
         ctx.rotate_csrf_token()
         ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
         return ctx.redirect(url)

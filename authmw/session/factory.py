@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..options import SessionOptions
+from ..state import SharedState
 from .database import DatabaseStrategy
+from .revocation import Revocations
 from .strategy import JWTStrategy, SessionShaper, SessionStrategy, TokenRefresher
 
 
@@ -15,18 +17,29 @@ def make_strategy(
     callbacks: SessionShaper,
     adapter: Any = None,
     refresher: TokenRefresher | None = None,
+    state: SharedState | None = None,
 ) -> SessionStrategy:
-    """The strategy named by ``options.strategy`` (``database`` needs *adapter*)."""
+    """The strategy named by ``options.strategy`` (``database`` needs *adapter*); with *state*,
+    sessions are revocable and the absolute lifetime is kept there."""
+    revocations = (
+        Revocations(state, max_age=options.max_age, absolute_max_age=options.absolute_max_age)
+        if state is not None
+        else None
+    )
     if options.strategy == "database":
         return DatabaseStrategy(
             adapter=adapter,
             callbacks=callbacks,
             max_age=options.max_age,
             update_age=options.update_age,
+            revocations=revocations,
+            absolute_max_age=options.absolute_max_age,
         )
     return JWTStrategy(
         callbacks=callbacks,
         max_age=options.max_age,
         update_age=options.update_age,
         refresher=refresher,
+        revocations=revocations,
+        absolute_max_age=options.absolute_max_age,
     )
