@@ -218,6 +218,14 @@ class Auth:
         """End the request's session from your own code: the ``Set-Cookie`` headers to send."""
         return sign_out_headers(self.endpoints, environ)
 
+    def revoke_user(self, user_id: str) -> None:
+        """End every session of *user_id*, on every worker sharing the adapter's database:
+        database sessions are deleted, JWT sessions signed in until now are refused.
+
+        :raises ConfigurationError: the adapter cannot delete a user's sessions.
+        :raises AdapterUnavailable: the store cannot be reached."""
+        self.strategy.revoke_user(str(user_id))
+
     # -- composition ----------------------------------------------------------------------
 
     def wrap(

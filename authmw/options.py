@@ -43,12 +43,15 @@ class SessionOptions:
     :param max_age: seconds a session lives without activity (30 days).
     :param update_age: how often the expiry is rolled forward (24 hours).
     :param scheme: session token format, ``"v5"`` (Auth.js) or ``"v4"`` (NextAuth 4).
+    :param absolute_max_age: seconds a session lives from sign-in however active it is (30
+        days; at least *max_age*); rolling never extends it. ``None`` turns it off.
     """
 
     strategy: Literal["jwt", "database"] | None = None
     max_age: int = 30 * DAY
     update_age: int = DAY
     scheme: TokenScheme = "v5"
+    absolute_max_age: int | None = 30 * DAY
 
     def __post_init__(self) -> None:
         if self.strategy not in (None, "jwt", "database"):
@@ -59,13 +62,23 @@ class SessionOptions:
             raise ConfigurationError("session.update_age must be between 0 and max_age")
         if self.scheme not in ("v5", "v4"):
             raise ConfigurationError("session.scheme must be 'v5' or 'v4'")
+        absolute = self.absolute_max_age
+        if absolute is not None and (
+            not isinstance(absolute, int) or isinstance(absolute, bool) or absolute < self.max_age
+        ):
+            raise ConfigurationError(
+                "session.absolute_max_age must be None or seconds >= max_age "
+                "(raise it with max_age, or pass None to turn it off)"
+            )
 
     def resolved(self, *, has_adapter: bool) -> SessionOptions:
         """These options with the strategy chosen (``database`` when there is an adapter)."""
         strategy = self.strategy or ("database" if has_adapter else "jwt")
         if strategy == "database" and not has_adapter:
             raise ConfigurationError("session.strategy='database' needs an adapter")
-        return SessionOptions(strategy, self.max_age, self.update_age, self.scheme)
+        return SessionOptions(
+            strategy, self.max_age, self.update_age, self.scheme, self.absolute_max_age
+        )
 
 
 @dataclass(frozen=True)

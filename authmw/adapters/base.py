@@ -229,6 +229,9 @@ class Adapter(Protocol):
         """Delete a session; no-op when absent."""
         ...
 
+    # Optional (``auth.revoke_user`` with database sessions needs it):
+    # ``delete_sessions_of_user(user_id: str) -> None`` deletes every session of a user.
+
     def create_verification_token(self, token: VerificationToken) -> VerificationToken:
         """Store an e-mail token. :raises DuplicateError: same identifier and token exist."""
         ...

@@ -261,6 +261,17 @@ class RedisAdapter(RedisConnection):
     def delete_session(self, session_token: str) -> None:
         self._delete_session(session_token)
 
+    @lookup
+    def delete_sessions_of_user(self, user_id: str) -> None:
+        index = self._key("user_sessions", user_id)
+
+        def tx(pipe: Pipeline) -> None:
+            doomed = [self._key("session", _text(t)) for t in pipe.zrange(index, 0, -1)]
+            pipe.multi()
+            pipe.delete(index, *doomed)
+
+        self._transaction(tx, index)
+
     # Verification tokens
 
     def create_verification_token(self, token: VerificationToken) -> VerificationToken:

@@ -138,9 +138,7 @@ class SQLAdapter:
 
     def missing_tables(self) -> list[str]:
         """Names of this adapter's tables that the database lacks (``authmw check``).
-
-        :raises AdapterUnavailable: the database does not answer.
-        """
+        :raises AdapterUnavailable: the database does not answer."""
         with self._begin() as conn:
             present = set(sa.inspect(conn).get_table_names())
         return [table.name for table in self.metadata.sorted_tables if table.name not in present]
@@ -266,6 +264,10 @@ class SQLAdapter:
     @lookup
     def delete_session(self, session_token: str) -> None:
         self._run(self.sessions.delete().where(self.sessions.c.session_token == session_token))
+
+    @lookup
+    def delete_sessions_of_user(self, user_id: str) -> None:
+        self._run(self.sessions.delete().where(self.sessions.c.user_id == user_id))
 
     # Verification tokens
 

@@ -19,6 +19,7 @@ from ..dispatch.services import EndpointServices
 from ..errors import AuthError, ConfigurationError
 from ..flow import FlowRequest
 from ..providers.base import Provider, SignInResult, UserFinder
+from ..session.database import guarded
 
 __all__ = ["AppSignIn", "sign_in_headers", "sign_out_headers"]
 
@@ -68,10 +69,12 @@ def sign_in_headers(
 
 def sign_out_headers(services: EndpointServices, environ: WSGIEnvironment) -> Headers:
     """``Set-Cookie`` headers that end the request's session (database sessions: the row is
-    deleted too), firing the ``sign_out`` event. No session: headers that clear the cookie."""
+    deleted; JWT sessions: the token is revoked), firing the ``sign_out`` event. No session:
+    headers that clear the cookie."""
     ctx = RequestContext(environ, services, "signout", None)
     raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
-    ctx.set_session_cookies(services.strategy.revoke(raw, ctx.realm, ctx.cookies))
+    revoke = services.strategy.revoke
+    ctx.set_session_cookies(guarded(lambda: revoke(raw, ctx.realm, ctx.cookies)))
     ctx.rotate_csrf_token()
     services.events.emit("sign_out", token=ctx.token, session=ctx.session)
     return [("Set-Cookie", value) for value in ctx.set_cookies]

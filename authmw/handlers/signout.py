@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..cookies.chunks import join_chunks
+from ..session.database import guarded
 from .base import Handler
 
 if TYPE_CHECKING:
@@ -39,8 +40,9 @@ class SignOutHandler(Handler):
             return ctx.redirect(ctx.auth_url("signout", csrf="true"))
         url = ctx.callback_url()
         raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
-        signed_in = ctx.auth.strategy.provider_session(raw, ctx.token)
-        ctx.set_session_cookies(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
+        strategy = ctx.auth.strategy
+        signed_in = strategy.provider_session(raw, ctx.token)
+        ctx.set_session_cookies(guarded(lambda: strategy.revoke(raw, ctx.realm, ctx.cookies)))
         ctx.rotate_csrf_token()
         ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
         provider = ctx.auth.providers.get(signed_in.provider) if signed_in else None

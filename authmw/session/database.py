@@ -4,7 +4,10 @@ The token is ``secrets.token_urlsafe(32)`` (256 bits); the adapter only ever see
 hex digest (S-S2), so a copy of the database is not a copy of the sessions. The expiry is rolled
 forward to ``now + max_age`` at most once per ``update_age`` (one write, as NextAuth does);
 sign-in always makes a new token and deletes the row of any token the browser brought (S-S1);
-sign-out deletes the row, so a copied cookie stops working everywhere (S-S4).
+sign-out deletes the row, so a copied cookie stops working everywhere (S-S4). The row has only
+an expiry, so the sign-in time is kept in the shared state and the rolled expiry never passes
+``absolute_max_age`` after it (S-S5); a session whose sign-in time is unknown (older than this
+rule, or kept in-process and the process restarted) counts from its first roll.
 
 A database that is down raises :class:`StoreUnavailable` out of :meth:`DatabaseStrategy.load`:
 it is an :class:`~authmw.adapters.AdapterUnavailable` (the session middleware marks the request
@@ -27,8 +30,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .._types import Claims
 from ..adapters.base import AdapterSession, AdapterUnavailable, NotFoundError, User
 from ..cookies.chunks import join_chunks
-from ..errors import AuthError
+from ..errors import AuthError, ConfigurationError
 from .model import Session, default_session, shape_session
+from .revocation import IDP_CLAIM, Revocations
 from .strategy import (
     LoadedSession,
     ProviderSession,
@@ -104,12 +108,29 @@ class DatabaseStrategy:
         max_age: int,
         update_age: int,
         state: SharedState | None = None,
+        revocations: Revocations | None = None,
+        absolute_max_age: int | None = None,
     ) -> None:
         self.adapter = adapter
         self.callbacks = callbacks
         self.max_age = max_age
         self.update_age = update_age
         self.state = state
+        self.revocations = revocations
+        self.absolute_max_age = absolute_max_age
+
+    def _expiry(self, row: str, now: datetime, *, signing_in: bool = False) -> datetime:
+        """``now + max_age``, capped at ``absolute_max_age`` after the sign-in of *row*."""
+        expires = now + timedelta(seconds=self.max_age)
+        revocations = self.revocations
+        if self.absolute_max_age is None or revocations is None:
+            return expires
+        limit = timedelta(seconds=self.absolute_max_age)
+        moment = None if signing_in else guarded(lambda: revocations.start_of(row))
+        if moment is None:  # a sign-in, or a session whose sign-in time is unknown: from now
+            guarded(lambda: revocations.note_start(row, now.timestamp(), now + limit))
+            return min(expires, now + limit)
+        return min(expires, datetime.fromtimestamp(moment, UTC) + limit)
 
     def lookup(self, raw: str | None) -> tuple[AdapterSession, User] | None:
         """The live session row and user for cookie token *raw*, or ``None``.
@@ -138,12 +159,20 @@ class DatabaseStrategy:
         expires = row.expires
         set_cookies: list[str] = []
         if row.expires - timedelta(seconds=self.max_age - self.update_age) <= now:
-            expires = now + timedelta(seconds=self.max_age)
             token_hash = row.session_token
+            expires = self._expiry(token_hash, now)
+            if expires <= row.expires:  # at the absolute limit: nothing left to roll
+                return self._loaded(user, row.expires, [])
             updated = guarded(lambda: self.adapter.update_session(token_hash, expires))
             if updated is None:  # signed out meanwhile: never resurrect it (R-5)
                 return None
-            set_cookies = session_cookie_headers(realm, raw, self.max_age, cookies)
+            lifetime = int((expires - now).total_seconds())
+            set_cookies = session_cookie_headers(realm, raw, lifetime, cookies)
+        return self._loaded(user, expires, set_cookies)
+
+    def _loaded(
+        self, user: User, expires: datetime, set_cookies: list[str]
+    ) -> LoadedSession | None:
         record = user_dict(user)
         session = self.shape(record, expires)
         if session is None:
@@ -181,11 +210,12 @@ class DatabaseStrategy:
             raise AuthError("Configuration", detail="database sessions need a stored user id")
         old = join_chunks(cookies, realm.cookies.session_token.name)
         raw = secrets.token_urlsafe(32)
-        expires = datetime.now(UTC) + timedelta(seconds=self.max_age)
+        row, now = hash_token(raw), datetime.now(UTC)
+        expires = self._expiry(row, now, signing_in=True)
         if old and well_formed(old):
             guarded(lambda: self.adapter.delete_session(hash_token(old)))
         try:
-            guarded(lambda: self.adapter.create_session(hash_token(raw), user_id, expires))
+            guarded(lambda: self.adapter.create_session(row, user_id, expires))
         except NotFoundError:
             raise AuthError("Configuration", detail="session user is not stored") from None
         kept = provider_session_of(token)
@@ -193,7 +223,20 @@ class DatabaseStrategy:
             value = json.dumps({"provider": kept.provider, "id_token": kept.id_token})
             state = self.state
             guarded(lambda: state.put_value(_PROVIDER_SESSION + hash_token(raw), value, expires))
-        return session_cookie_headers(realm, raw, self.max_age, cookies)
+        self._remember_idp_session(token, row, expires)
+        lifetime = int((expires - now).total_seconds())
+        return session_cookie_headers(realm, raw, lifetime, cookies)
+
+    def _remember_idp_session(self, token: Claims, row: str, expires: datetime) -> None:
+        """Note which identity-provider session (``sid``) *row* belongs to, for back-channel
+        logout."""
+        idp = token.get(IDP_CLAIM)
+        if self.revocations is None or not isinstance(idp, Mapping):
+            return
+        provider, sid = idp.get("provider"), idp.get("sid")
+        if isinstance(provider, str) and isinstance(sid, str) and sid:
+            revocations = self.revocations
+            guarded(lambda: revocations.remember_idp_row(provider, sid, row, expires))
 
     def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
         """Delete the row (so copies of the cookie stop working) and clear the cookie.
@@ -218,3 +261,25 @@ class DatabaseStrategy:
             return provider_session_of(json.loads(value)) if value else None
         except ValueError:
             return None
+
+    def revoke_user(self, user_id: str) -> None:
+        """Delete every session row of *user_id*.
+
+        :raises ConfigurationError: the adapter has no ``delete_sessions_of_user``.
+        :raises StoreUnavailable: the database cannot be reached.
+        """
+        delete = getattr(self.adapter, "delete_sessions_of_user", None)
+        if not callable(delete):
+            raise ConfigurationError(
+                f"{type(self.adapter).__name__} cannot end a user's sessions: "
+                "it needs a delete_sessions_of_user(user_id) method"
+            )
+        guarded(lambda: delete(user_id))
+
+    def revoke_idp_session(self, provider_id: str, sid: str) -> None:
+        """Delete the rows signed in through identity-provider session *sid*."""
+        if self.revocations is None:
+            return
+        revocations = self.revocations
+        for row in guarded(lambda: revocations.idp_rows(provider_id, sid)):
+            guarded(lambda row=row: self.adapter.delete_session(row))  # type: ignore[misc]

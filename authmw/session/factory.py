@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..options import SessionOptions
+from ..state import SharedState
 from .database import DatabaseStrategy
+from .revocation import Revocations
 from .strategy import JWTStrategy, SessionShaper, SessionStrategy, TokenRefresher
-
-if TYPE_CHECKING:
-    from ..state import SharedState
 
 
 def make_strategy(
@@ -20,8 +19,14 @@ def make_strategy(
     refresher: TokenRefresher | None = None,
     state: SharedState | None = None,
 ) -> SessionStrategy:
-    """The strategy named by ``options.strategy`` (``database`` needs *adapter*; *state*
-    keeps what signing out of a provider needs)."""
+    """The strategy named by ``options.strategy`` (``database`` needs *adapter*); with *state*,
+    sessions are revocable, the absolute lifetime is kept there, and so is what signing out of
+    a provider needs."""
+    revocations = (
+        Revocations(state, max_age=options.max_age, absolute_max_age=options.absolute_max_age)
+        if state is not None
+        else None
+    )
     if options.strategy == "database":
         return DatabaseStrategy(
             adapter=adapter,
@@ -29,10 +34,14 @@ def make_strategy(
             max_age=options.max_age,
             update_age=options.update_age,
             state=state,
+            revocations=revocations,
+            absolute_max_age=options.absolute_max_age,
         )
     return JWTStrategy(
         callbacks=callbacks,
         max_age=options.max_age,
         update_age=options.update_age,
         refresher=refresher,
+        revocations=revocations,
+        absolute_max_age=options.absolute_max_age,
     )

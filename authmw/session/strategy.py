@@ -2,8 +2,9 @@
 
 A strategy turns the session cookie into a :class:`LoadedSession` and back. It is built once
 with the values it needs (callbacks, lifetimes, the token refresher) and never reaches back
-into :class:`~authmw.Auth`. The JWT strategy is stateless: it decrypts the cookie, rolls its
-expiry forward after ``update_age``, and never does I/O.
+into :class:`~authmw.Auth`. The JWT strategy decrypts the cookie, rolls its expiry forward
+after ``update_age`` (never past ``absolute_max_age`` from sign-in, S-S5), and asks the
+revocation list whether the token was revoked (S-S4): one shared-state lookup per request.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .._types import Claims
 from ..cookies.chunks import chunk_cookie_values, stale_chunks
 from ..errors import AuthError
 from .model import Session, default_session, shape_session
+from .revocation import Revocations, signed_in_at
 
 if TYPE_CHECKING:
     from .scheme_keys import SchemeKeys
@@ -119,6 +121,12 @@ class SessionStrategy(Protocol):
         """Where session *raw* (with loaded *token* claims) was signed in, for signing out
         of the provider too; read before :meth:`revoke`."""
 
+    def revoke_user(self, user_id: str) -> None:
+        """End every session of *user_id*."""
+
+    def revoke_idp_session(self, provider_id: str, sid: str) -> None:
+        """End the sessions signed in through identity-provider session *sid*."""
+
 
 def session_cookie_headers(
     realm: SchemeKeys, value: str, max_age: int, cookies: Mapping[str, str]
@@ -143,7 +151,11 @@ def clear_session_headers(realm: SchemeKeys, cookies: Mapping[str, str]) -> list
 
 
 class JWTStrategy:
-    """Stateless sessions in an encrypted JWT cookie (NextAuth's default)."""
+    """Sessions in an encrypted JWT cookie (NextAuth's default), revocable through *revocations*.
+
+    :param absolute_max_age: seconds from sign-in (``auth_time``) after which the token is
+        refused and never rolled; ``None`` for no limit.
+    """
 
     name = "jwt"
 
@@ -154,11 +166,15 @@ class JWTStrategy:
         max_age: int,
         update_age: int,
         refresher: TokenRefresher | None = None,
+        revocations: Revocations | None = None,
+        absolute_max_age: int | None = None,
     ) -> None:
         self.callbacks = callbacks
         self.max_age = max_age
         self.update_age = update_age
         self.refresher = refresher
+        self.revocations = revocations
+        self.absolute_max_age = absolute_max_age
 
     def load(
         self, raw: str, realm: SchemeKeys, cookies: Mapping[str, str], *, roll: bool = False
@@ -167,6 +183,13 @@ class JWTStrategy:
         token = realm.session_codec.decode(raw, now=now)
         if token is None or not isinstance(token.get("sub"), str):
             return None
+        started = signed_in_at(token)
+        if self.absolute_max_age is not None and (
+            started is None or now >= started + self.absolute_max_age
+        ):
+            return None  # S-S5: past the absolute lifetime, however active
+        if self.revocations is not None and self.revocations.is_revoked(token):
+            return None  # S-S4: anonymous, and the middleware clears the cookie
         if self.refresher is not None:
             refreshed = self.refresher(token)
             if refreshed is not None:
@@ -178,13 +201,33 @@ class JWTStrategy:
         session = self.shape(token, float(token["exp"]))
         return None if session is None else LoadedSession(session, token)
 
+    def _lifetime(self, token: Claims, now: float) -> int:
+        """Seconds the token issued *now* may live: ``max_age``, capped by the absolute limit."""
+        if self.absolute_max_age is None:
+            return self.max_age
+        left = int(float(token["auth_time"]) + self.absolute_max_age - now)
+        return max(1, min(self.max_age, left))
+
+    def _encoded(self, token: Claims, realm: SchemeKeys, now: float) -> tuple[str, int]:
+        """*token* encrypted with a fresh ``iat``/``exp`` (its ``jti`` kept), and its lifetime.
+
+        A token without ``auth_time`` (made by Next.js) gets its ``iat``: the rule for
+        sessions whose sign-in time is unknown, documented in the README.
+        """
+        fresh = {k: v for k, v in token.items() if k not in ("iat", "exp")}
+        fresh["auth_time"] = int(signed_in_at(token) or now)
+        lifetime = self._lifetime(fresh, now)
+        try:
+            return realm.session_codec.encode(fresh, max_age=lifetime, now=now), lifetime
+        except ValueError:
+            raise AuthError("Callback", detail="session token too large or not JSON") from None
+
     def _rolled(
         self, token: Claims, realm: SchemeKeys, cookies: Mapping[str, str], now: float
     ) -> LoadedSession | None:
-        fresh = {k: v for k, v in token.items() if k not in ("iat", "exp")}
-        encoded = realm.session_codec.encode(fresh, max_age=self.max_age, now=now)
-        set_cookies = session_cookie_headers(realm, encoded, self.max_age, cookies)
-        session = self.shape(token, now + self.max_age)
+        encoded, lifetime = self._encoded(token, realm, now)
+        set_cookies = session_cookie_headers(realm, encoded, lifetime, cookies)
+        session = self.shape(token, now + lifetime)
         if session is None:
             return None
         return LoadedSession(session, token, None, set_cookies, rolled=True)
@@ -214,22 +257,40 @@ class JWTStrategy:
     def issue(
         self, token: Claims, user: Mapping[str, Any], realm: SchemeKeys, cookies: Mapping[str, str]
     ) -> list[str]:
-        claims = {k: v for k, v in token.items() if k not in ("iat", "exp", "jti")}
-        try:
-            encoded = realm.session_codec.encode(claims, max_age=self.max_age)
-        except ValueError:
-            raise AuthError("Callback", detail="session token too large or not JSON") from None
-        return session_cookie_headers(realm, encoded, self.max_age, cookies)
+        """A new session: a new ``jti`` and ``auth_time`` (the sign-in time)."""
+        now = time.time()
+        claims = {k: v for k, v in token.items() if k not in ("iat", "exp", "jti", "auth_time")}
+        claims["auth_time"] = int(now)
+        encoded, lifetime = self._encoded(claims, realm, now)
+        return session_cookie_headers(realm, encoded, lifetime, cookies)
 
     def update(
         self, token: Claims, realm: SchemeKeys, cookies: Mapping[str, str]
     ) -> tuple[list[str], Session | None] | None:
-        headers = self.issue(token, {}, realm, cookies)
-        return headers, self.shape(token, time.time() + self.max_age)
+        """The same session with new claims: ``jti`` and ``auth_time`` are kept, so revoking
+        the session still ends copies made before the update, and the limit still holds."""
+        now = time.time()
+        encoded, lifetime = self._encoded(token, realm, now)
+        headers = session_cookie_headers(realm, encoded, lifetime, cookies)
+        return headers, self.shape(token, now + lifetime)
 
     def revoke(self, raw: str | None, realm: SchemeKeys, cookies: Mapping[str, str]) -> list[str]:
+        """Put the token on the revocation list (every copy of it stops working) and clear
+        the cookie. :raises AdapterUnavailable: the list cannot be written."""
+        claims = realm.session_codec.decode(raw) if raw else None
+        if claims is not None and self.revocations is not None:
+            self.revocations.revoke_token(claims)
         return clear_session_headers(realm, cookies)
 
     def provider_session(self, raw: str | None, token: Claims | None) -> ProviderSession | None:
         """Kept in the (encrypted) token itself."""
         return provider_session_of(token)
+
+    def revoke_user(self, user_id: str) -> None:
+        """End every JWT session of *user_id* signed in until now (a per-user "not before")."""
+        if self.revocations is not None:
+            self.revocations.revoke_user(user_id)
+
+    def revoke_idp_session(self, provider_id: str, sid: str) -> None:
+        if self.revocations is not None:
+            self.revocations.revoke_idp_session(provider_id, sid)

@@ -425,3 +425,17 @@ def test_A_DA4_records_redact_secrets_in_repr() -> None:
             assert "<redacted>" in text
     assert "provider='google'" in repr(full) and "scope='openid email'" in repr(full)
     assert "expires_at=None" in repr(full) and "token_type=None" in repr(full)
+
+
+def test_S_S4_delete_sessions_of_user_ends_only_that_users_sessions(adapter: Adapter) -> None:
+    user, other = new_user(adapter), new_user(adapter)
+    adapter.create_session("hash-1", user.id, soon())
+    adapter.create_session("hash-2", user.id, soon(days=3))
+    adapter.create_session("hash-3", other.id, soon())
+    adapter.delete_sessions_of_user(user.id)  # type: ignore[attr-defined]
+    assert adapter.get_session_and_user("hash-1") is None
+    assert adapter.get_session_and_user("hash-2") is None
+    assert adapter.get_session_and_user("hash-3") is not None
+    adapter.delete_sessions_of_user(user.id)  # type: ignore[attr-defined]  # none left: no-op
+    adapter.delete_sessions_of_user("nobody\x00")  # type: ignore[attr-defined]  # hostile: no-op
+    assert adapter.update_session("hash-2", soon(days=30)) is None  # never resurrected

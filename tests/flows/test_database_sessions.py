@@ -299,7 +299,8 @@ def test_update_age_rolls_expiry_at_most_once_per_update_age(
 ) -> None:
     start = time.time()
     with time_machine.travel(start, tick=False) as clock:
-        app = db_app(session={"max_age": 30 * DAY, "update_age": DAY})
+        # the sliding window alone (the absolute lifetime is pinned in test_S_S5_*)
+        app = db_app(session={"max_age": 30 * DAY, "update_age": DAY, "absolute_max_age": None})
         sign_in(app)
         raw = app.cookies[SESSION]
         before = store.get_session_and_user(hashed(raw))[0].expires
@@ -492,7 +493,8 @@ def test_R_7_sqlite_locked_database_is_unavailable_then_recovers(
         url="http://localhost",
         adapter=adapter,
         providers=[make_credentials(authorize=authorize)],
-        session={"update_age": 0},  # every request writes: the lock is felt at once
+        # every request writes (no absolute cap to stop the roll): the lock is felt at once
+        session={"update_age": 0, "absolute_max_age": None},
     )
     app = webtest.TestApp(auth.wrap(_echo, rules=RULES))
     sign_in(app)
@@ -534,3 +536,50 @@ def test_credentials_ids_are_the_same_with_either_strategy(
     sign_in(db, "dave@example.com")
     assert db.get("/api/auth/session").json["user"]["id"] == "app-dave@example.com"
     assert jwt_id["user"]["email"] == "dave@example.com"
+
+
+def test_S_S5_database_sessions_never_roll_past_the_absolute_lifetime(
+    db_app: Callable[..., Any], store: Any
+) -> None:
+    start = time.time()
+    with time_machine.travel(start, tick=False) as clock:
+        app = db_app(session={"max_age": 2 * DAY, "update_age": 3600, "absolute_max_age": 3 * DAY})
+        sign_in(app)
+        raw = app.cookies[SESSION]
+        for _ in range(3 * 24 - 1):  # active every hour
+            clock.shift(3600)
+            assert app.get("/api/auth/session").json["user"]["email"] == "alice@example.com"
+        expires = store.get_session_and_user(hashed(raw))[0].expires
+        assert expires.timestamp() == pytest.approx(start + 3 * DAY, abs=1)
+        clock.shift(3600)
+        assert app.get("/api/auth/session").json == {}
+
+
+def test_S_S4_revoke_user_deletes_every_database_session_of_the_user(
+    db_app: Callable[..., Any], store: Any
+) -> None:
+    first, second, other = db_app(), db_app(), db_app()
+    sign_in(first)
+    sign_in(second)
+    sign_in(other, "mallory@example.com")
+    user_id = first.get("/api/auth/session").json["user"]["id"]
+    # another worker over the same database, e.g. an admin tool
+    auth = Auth(secret=SECRET, url="http://localhost", adapter=store, providers=[])
+    auth.revoke_user(user_id)
+    assert first.get("/api/auth/session").json == {}
+    assert second.get("/api/auth/session").json == {}
+    assert other.get("/api/auth/session").json["user"]["email"] == "mallory@example.com"
+
+
+def test_revoke_user_with_an_adapter_lacking_the_method_fails_clearly(store: Any) -> None:
+    from authmw.errors import ConfigurationError
+
+    class Minimal:
+        def __getattr__(self, name: str) -> Any:
+            if name in ("delete_sessions_of_user", "shared_state"):
+                raise AttributeError(name)
+            return getattr(store, name)
+
+    auth = Auth(secret=SECRET, url="http://localhost", adapter=Minimal(), providers=[])
+    with pytest.raises(ConfigurationError, match="delete_sessions_of_user"):
+        auth.revoke_user("someone")
