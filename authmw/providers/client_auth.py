@@ -3,7 +3,7 @@
 ``client_secret_basic`` (the default) and ``client_secret_post`` send the secret;
 ``client_secret_jwt`` and ``private_key_jwt`` send a short-lived signed assertion instead
 (``client_assertion``), keyed with the client secret (HS*) or signed with the client's private
-key (RS*, PS*, ES*, EdDSA), as enterprise IdPs (Entra ID, Okta, Keycloak) ask for; ``none`` is a
+key (RS*, PS*, ES*), as enterprise IdPs (Entra ID, Okta, Keycloak) ask for; ``none`` is a
 public client. The assertion is made anew for every token request, code exchange and refresh
 alike.
 """
@@ -19,7 +19,7 @@ from urllib.parse import quote_plus
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey, import_key
+from joserfc.jwk import ECKey, OctKey, RSAKey, import_key
 from requests.auth import HTTPBasicAuth
 
 from ..errors import ConfigurationError
@@ -38,14 +38,13 @@ ASSERTION_LIFETIME = 60
 HMAC_ALGS = ("HS256", "HS384", "HS512")
 _RSA_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
 _EC_ALG = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
-_OKP_ALG = {"Ed25519": "EdDSA"}
 
-PrivateKey = RSAKey | ECKey | OKPKey
+PrivateKey = RSAKey | ECKey
 KeySource = str | bytes | Mapping[str, Any]
 
 
 def load_private_key(value: KeySource, key_id: str | None = None) -> PrivateKey:
-    """A private RSA, EC or OKP key from a PEM string or a JWK dict (``{"keys": [jwk]}`` too).
+    """A private RSA or EC key from a PEM string or a JWK dict (``{"keys": [jwk]}`` too).
 
     :raises ConfigurationError: not a private key of those types.
     """
@@ -61,14 +60,14 @@ def load_private_key(value: KeySource, key_id: str | None = None) -> PrivateKey:
         except (JoseError, ValueError, TypeError, KeyError):
             key = None
     elif isinstance(value, str | bytes):
-        for key_type in ("RSA", "EC", "OKP"):
+        for key_type in ("RSA", "EC"):
             try:
                 key = import_key(value, key_type, parameters)
                 break
             except (JoseError, ValueError, TypeError):
                 continue
-    if not isinstance(key, RSAKey | ECKey | OKPKey) or not key.is_private:
-        raise ConfigurationError("client_private_key must be a private RSA, EC or OKP key")
+    if not isinstance(key, RSAKey | ECKey) or not key.is_private:
+        raise ConfigurationError("client_private_key must be a private RSA or EC key")
     return key
 
 
@@ -79,10 +78,8 @@ def algorithm_for(key: PrivateKey, wanted: str | None) -> str:
     """
     if isinstance(key, RSAKey):
         allowed: tuple[str, ...] = _RSA_ALGS
-    elif isinstance(key, ECKey):
-        allowed = (_EC_ALG[key.curve_name],) if key.curve_name in _EC_ALG else ()
     else:
-        allowed = (_OKP_ALG[key.curve_name],) if key.curve_name in _OKP_ALG else ()
+        allowed = (_EC_ALG[key.curve_name],) if key.curve_name in _EC_ALG else ()
     alg = wanted or key.alg or (allowed[0] if allowed else None)
     if alg not in allowed:
         raise ConfigurationError(f"algorithm {alg!r} does not fit a {key.key_type} key")
