@@ -40,6 +40,7 @@ _RSA_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
 _EC_ALG = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
 
 PrivateKey = RSAKey | ECKey
+_CERTIFICATE_HEADERS = ("x5t", "x5t#S256")
 KeySource = str | bytes | Mapping[str, Any]
 
 
@@ -90,7 +91,8 @@ class ClientAuth:
     """Authenticates one client at its token endpoint; validated when the provider is built.
 
     :param method: one of :data:`AUTH_METHODS`.
-    :param private_key: ``private_key_jwt`` only: PEM, or a JWK dict with its ``kid``.
+    :param private_key: ``private_key_jwt`` only: PEM, or a JWK dict with its ``kid`` (and
+        ``x5t`` / ``x5t#S256``, sent in the header, when the IdP knows a certificate).
     :param key_id: the ``kid`` of a PEM key (a JWK carries its own).
     :param signing_alg: the assertion ``alg`` (default: ``HS256``, or the key's own).
     :param audience: the assertion's ``aud``: the token endpoint URL (OIDC Core §9, what
@@ -170,6 +172,10 @@ class ClientAuth:
         header = {"alg": self.alg, "typ": "JWT"}
         if key.kid:
             header["kid"] = key.kid
+        for name in _CERTIFICATE_HEADERS:  # Entra ID finds the certificate by its thumbprint
+            value = key.get(name)
+            if isinstance(value, str):
+                header[name] = value
         return jwt.encode(header, claims, key, algorithms=[self.alg])
 
     def check_advertised(self, provider_id: str, metadata: Mapping[str, Any]) -> None:

@@ -102,13 +102,14 @@ def test_P_C1_client_secret_jwt_sign_in(op: Any) -> None:
 
 
 def test_P_C1_private_key_jwt_with_a_preset_and_refresh(op: Any) -> None:
-    """Keycloak preset, no client secret; the refresh authenticates with a new assertion."""
+    """A preset, no client secret, a certificate thumbprint in the header; the refresh
+    authenticates with a new assertion."""
     check = register(op, RSA)
     keycloak = Keycloak(
         issuer=op.issuer,
         client_id=idp.CLIENT_ID,
         token_endpoint_auth_method="private_key_jwt",
-        client_private_key=RSA.as_dict(private=True),
+        client_private_key={**RSA.as_dict(private=True), "x5t#S256": "thumbprint"},
         timeout=2,
     )
     app = idp.make_app([keycloak])
@@ -118,6 +119,7 @@ def test_P_C1_private_key_jwt_with_a_preset_and_refresh(op: Any) -> None:
     assert tokens["access_token"]
     assert token_form(op)["grant_type"] == "refresh_token"
     assert len(check.accepted) == 2
+    assert check.accepted[0]["header"]["x5t#S256"] == "thumbprint"  # certificate registrations
     assert check.accepted[0]["claims"]["jti"] != check.accepted[1]["claims"]["jti"]
 
 
