@@ -55,6 +55,8 @@ def _namespace(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 def test_readme_snippet_runs(index: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # snippets create SQLite files (sqlite:///app.db) where they run
     code = BLOCKS[index]
+    if "client-key.pem" in code:
+        _client_keys(tmp_path)
     for pattern, filled in PLACEHOLDERS:
         code = pattern.sub(filled, code)
     if "django" in code:
@@ -71,6 +73,17 @@ def test_readme_snippet_runs(index: int, monkeypatch: pytest.MonkeyPatch, tmp_pa
     source = tmp_path / f"{module.__name__}.py"  # a real file: some decorators read their line
     source.write_text(code)
     exec(compile(code, str(source), "exec"), module.__dict__)
+
+
+def _client_keys(folder: Path) -> None:
+    """The private keys the private_key_jwt snippet reads (a PEM and a JWK file)."""
+    import json
+
+    from joserfc.jwk import ECKey, RSAKey
+
+    (folder / "client-key.pem").write_bytes(RSAKey.generate_key(2048).as_pem(private=True))
+    jwk = ECKey.generate_key("P-256", parameters={"kid": "k1"}).as_dict(private=True)
+    (folder / "client-jwk.json").write_text(json.dumps(jwk))
 
 
 def test_there_are_snippets() -> None:

@@ -3,8 +3,9 @@
 Every cookie of one flow records the provider id and a random flow id, so values minted for
 another provider or another flow are rejected (P-B4, S-C9). The state cookie also records who
 was signed in when the flow started (P-B12), and any extra data a provider needs (the OAuth 1
-request-token secret). A finished flow id is remembered in-process so a replayed callback fails
-even if the browser kept the cookies (P-B5).
+request-token secret). A finished flow id is kept as a marker in the shared state (the SQL or
+Redis adapter's database when configured, else this process) until the cookies expire, so a
+replayed callback fails even if the browser kept the cookies, on every worker (P-B5).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import base64
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..adapters.base import AdapterUnavailable
 from ..errors import AuthError, ConfigurationError
+from ..state import MemoryState, SharedState
 
 if TYPE_CHECKING:
     from ..cookies.names import CookieSpec
@@ -78,27 +79,6 @@ class FlowData:
     nonce: str | None = None
 
 
-class _UsedFlows:
-    """Flow ids already finished, kept for the cookie lifetime (bounded)."""
-
-    def __init__(self, limit: int = 50_000) -> None:
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._limit = limit
-        self._lock = threading.Lock()
-
-    def claim(self, flow: str, now: float) -> bool:
-        """Mark *flow* used; ``False`` if it already was."""
-        with self._lock:
-            while self._seen and (
-                next(iter(self._seen.values())) < now or len(self._seen) >= self._limit
-            ):
-                self._seen.popitem(last=False)
-            if flow in self._seen:
-                return False
-            self._seen[flow] = now + MAX_AGE + 60
-            return True
-
-
 def session_binding(ctx: FlowRequest) -> str | None:
     """Who is signed in: the token's ``sub``, or a hash of a database session cookie."""
     token = ctx.token
@@ -126,7 +106,21 @@ class FlowChecks:
         self.provider_id = provider_id
         self.checks = checks
         self.cross_site_post = cross_site_post
-        self._used = _UsedFlows()
+        self.markers: SharedState = MemoryState()
+
+    def use_state(self, markers: SharedState) -> None:
+        """Keep the finished-flow markers in *markers* (``Auth.shared_state``)."""
+        self.markers = markers
+
+    def _claim(self, flow: str) -> bool:
+        """Mark *flow* finished; ``False`` when it already was (exactly one caller wins)."""
+        expires = datetime.now(UTC) + timedelta(seconds=MAX_AGE + 60)
+        try:
+            return self.markers.add_marker(f"oauth-flow:{self.provider_id}:{flow}", expires)
+        except AdapterUnavailable:
+            raise AuthError(
+                "Configuration", status=503, detail="replay markers unavailable"
+            ) from None
 
     def _spec(self, ctx: FlowRequest, check: str) -> CookieSpec:
         spec: CookieSpec = getattr(ctx.realm.cookies, _SPEC_FOR[check])
@@ -211,7 +205,7 @@ class FlowChecks:
             if held is None or held.get("f") != flow or not isinstance(held.get("n"), str):
                 raise _fail("nonce cookie missing or from another flow")
             nonce = held["n"]
-        if not self._used.claim(flow, time.time()):
+        if not self._claim(flow):
             raise _fail("flow already used")
         data = stored.get("d")
         return FlowData(

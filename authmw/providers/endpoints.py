@@ -1,20 +1,16 @@
-"""OAuth 2 endpoints: their configuration, client authentication and the token response."""
+"""OAuth 2 endpoints: their configuration and the token response (client authentication:
+:mod:`authmw.providers.client_auth`)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
-from urllib.parse import quote_plus
-
-from requests.auth import HTTPBasicAuth
+from typing import Any
 
 from ..errors import AuthError, ConfigurationError
 from .http import check_endpoint
 
-AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
-AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 #: Authorization parameters authmw sets itself; configured ones with these names are dropped.
 RESERVED_PARAMS = frozenset(
     {"response_type", "client_id", "redirect_uri", "state", "code_challenge",
@@ -61,20 +57,6 @@ def extra_authorization_params(provider_id: str, *configured: Mapping[str, str])
     if params.get("response_type", "code") != "code":
         raise ConfigurationError(f"provider {provider_id!r}: only response_type='code' is allowed")
     return {k: v for k, v in params.items() if k not in RESERVED_PARAMS}
-
-
-def client_authentication(
-    method: AuthMethod, client_id: str, client_secret: str, data: Mapping[str, str]
-) -> tuple[HTTPBasicAuth | None, dict[str, str]]:
-    """The HTTP auth and form body of a token request for *method*."""
-    body = dict(data)
-    if method == "client_secret_basic":
-        # RFC 6749 §2.3.1: form-urlencode both parts before Basic encoding.
-        return HTTPBasicAuth(quote_plus(client_id), quote_plus(client_secret)), body
-    body["client_id"] = client_id
-    if method == "client_secret_post":
-        body["client_secret"] = client_secret
-    return None, body
 
 
 def checked_token_response(tokens: dict[str, Any]) -> dict[str, Any]:

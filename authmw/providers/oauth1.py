@@ -16,7 +16,7 @@ from requests_oauthlib import OAuth1
 
 from ..errors import AuthError, ConfigurationError
 from ..util.urls import append_query
-from .base import Provider, ProviderType, SignInResult
+from .base import Provider, ProviderSetup, ProviderType, SignInResult
 from .checks import FlowChecks
 from .http import DEFAULT_TIMEOUT, HttpClient, ProviderHTTPError, check_endpoint
 from .profile import ProfileMapper, map_profile, mapper_arity
@@ -80,6 +80,10 @@ class OAuth1Provider(Provider):
         self.http = HttpClient(timeout=timeout, verify=ca_bundle or True)
         # OAuth 1 has no state parameter: the request token plays its part (P-H2).
         self.flow = FlowChecks(self.id, frozenset())
+
+    def setup(self, auth: ProviderSetup) -> None:
+        """Keep the finished-flow markers where every worker sees them (P-B5, P-H2)."""
+        self.flow.use_state(auth.shared_state)
 
     def _form(self, url: str, auth: OAuth1) -> dict[str, str]:
         try:

@@ -8,24 +8,19 @@ it to a user. Every failure is an :class:`~authmw.errors.AuthError`, never a 5xx
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..errors import AuthError, ConfigurationError
 from ..log import redact
 from ..util.urls import append_query
-from .base import Provider, ProviderType, SignInResult
+from .authorization_response import authorization_code, check_iss_parameter, text_param
+from .base import Provider, ProviderSetup, ProviderType, SignInResult
 from .checks import FlowChecks, FlowData, coerce_checks
-from .endpoints import AUTH_METHODS as _AUTH_METHODS
-from .endpoints import AuthMethod as AuthMethod
+from .client_auth import AssertionAudience, KeySource, client_auth_for
+from .client_auth import AuthMethod as AuthMethod
 from .endpoints import Endpoints as Endpoints
-from .endpoints import (
-    account_from_tokens,
-    checked_token_response,
-    client_authentication,
-    extra_authorization_params,
-)
+from .endpoints import account_from_tokens, checked_token_response, extra_authorization_params
 from .endpoints import split_endpoint as _split_endpoint
 from .http import DEFAULT_TIMEOUT, HttpClient, ProviderHTTPError, check_endpoint
 from .profile import ProfileMapper, map_profile, mapper_arity
@@ -37,9 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("authmw.providers")
 
-_MAX_CODE = 4096
-_ERROR_CODE = re.compile(r"^[\x21-\x7e]{1,64}$")
-
 
 class OAuth2Provider(Provider):
     """A generic OAuth 2.0 provider.
@@ -50,8 +42,14 @@ class OAuth2Provider(Provider):
     :param userinfo: the profile endpoint URL, or ``{"url", "params"}``.
     :param scope: space-separated scopes sent as configured (P-A6).
     :param checks: ``"pkce"``, ``"state"`` (both by default).
-    :param token_endpoint_auth_method: ``client_secret_basic``, ``client_secret_post`` or
-        ``none`` (public clients).
+    :param token_endpoint_auth_method: ``client_secret_basic`` (default),
+        ``client_secret_post``, ``client_secret_jwt``, ``private_key_jwt`` or ``none``.
+    :param client: NextAuth's form of the same: ``{"token_endpoint_auth_method": ...,
+        "token_endpoint_auth_signing_alg": ...}``.
+    :param client_private_key: ``private_key_jwt``: a PEM string or a private JWK (with
+        ``kid``); :param client_key_id: the ``kid`` sent with a PEM key.
+    :param token_endpoint_auth_signing_alg: the client assertion's ``alg``.
+    :param client_assertion_audience: ``"token_endpoint"`` (default) or ``"issuer"``.
     :param profile: ``profile(claims, tokens) -> {"id", "name", "email", "image"}``.
     :param refresh: keep the tokens in the session and refresh the access token before it
         expires (see :mod:`authmw.providers.refresh`).
@@ -79,6 +77,11 @@ class OAuth2Provider(Provider):
         authorization_params: Mapping[str, str] | None = None,
         checks: Iterable[str] = ("pkce", "state"),
         token_endpoint_auth_method: AuthMethod = "client_secret_basic",  # noqa: S107
+        client: Mapping[str, Any] | None = None,
+        client_private_key: KeySource | None = None,
+        client_key_id: str | None = None,
+        token_endpoint_auth_signing_alg: str | None = None,
+        client_assertion_audience: AssertionAudience = "token_endpoint",
         profile: ProfileMapper | None = None,
         refresh: bool = False,
         response_type: str = "code",
@@ -99,15 +102,21 @@ class OAuth2Provider(Provider):
             raise ConfigurationError(f"provider {id!r}: only response_type='code' is allowed")
         if not isinstance(client_id, str) or not client_id:
             raise ConfigurationError(f"provider {id!r} needs a client_id")
-        if token_endpoint_auth_method not in _AUTH_METHODS:
-            raise ConfigurationError(f"provider {id!r}: unknown token_endpoint_auth_method")
-        if token_endpoint_auth_method != "none" and not client_secret:
-            raise ConfigurationError(f"provider {id!r} needs a client_secret")
         if response_mode not in (None, "query", "form_post"):
             raise ConfigurationError(f"provider {id!r}: response_mode must be query or form_post")
         self.client_id = client_id
         self._client_secret = client_secret or ""
-        self.auth_method: AuthMethod = token_endpoint_auth_method
+        self.client_auth = client_auth_for(
+            id,
+            client_id,
+            self._client_secret,
+            method=token_endpoint_auth_method,
+            client=client,
+            private_key=client_private_key,
+            key_id=client_key_id,
+            signing_alg=token_endpoint_auth_signing_alg,
+            audience=client_assertion_audience,
+        )
         self._authorization_url, auth_params = _split_endpoint(authorization, "authorization")
         self._userinfo_url, self.userinfo_params = _split_endpoint(userinfo, "userinfo")
         self._token_url = check_endpoint(token, "token") if token is not None else None
@@ -128,6 +137,10 @@ class OAuth2Provider(Provider):
     def _validate_static_endpoints(self) -> None:
         if self._authorization_url is None or self._token_url is None:
             raise ConfigurationError(f"provider {self.id!r} needs authorization and token URLs")
+
+    def setup(self, auth: ProviderSetup) -> None:
+        """Keep the finished-flow markers where every worker sees them (P-B5)."""
+        self.flow.use_state(auth.shared_state)
 
     # -- configuration ------------------------------------------------------------------
 
@@ -194,34 +207,14 @@ class OAuth2Provider(Provider):
         if ctx.request.method == "POST" and self.response_mode != "form_post":
             raise AuthError("OAuthCallback", detail="callback by POST without form_post")
         params = ctx.body if ctx.request.method == "POST" else ctx.query
-        flow = self.flow.finish(ctx, state=_str(params.get("state")))
+        flow = self.flow.finish(ctx, state=text_param(params, "state"))
         endpoints = self.endpoints_or(ctx, "OAuthCallback")
-        self.check_iss_parameter(endpoints, _str(params.get("iss")))
-        error = params.get("error")
-        if error is not None:
-            shown = error if isinstance(error, str) and _ERROR_CODE.match(error) else "?"
-            log.warning("provider %s answered error=%s", self.id, shown)
-            if error == "access_denied" and "code" not in params:
-                raise AuthError("AccessDenied", detail="the user denied access")
-            raise AuthError("OAuthCallback", detail="provider returned an error")
-        code = params.get("code")
-        if not isinstance(code, str) or not code or len(code) > _MAX_CODE or not _printable(code):
-            raise AuthError("OAuthCallback", detail="missing or malformed code")
+        check_iss_parameter(endpoints, text_param(params, "iss"))
+        code = authorization_code(self.id, params)
         tokens = self.exchange_code(ctx, endpoints, code, flow)
         claims = self.get_profile(ctx, endpoints, tokens, flow)
         user = map_profile(self.profile_mapper, self._profile_arity, claims, tokens)
         return SignInResult(user=user, account=self.make_account(user, tokens), profile=claims)
-
-    def check_iss_parameter(self, endpoints: Endpoints, iss: str | None) -> None:
-        """RFC 9207 mix-up defence: exact string comparison, required when advertised (P-B7)."""
-        if endpoints.issuer is None:
-            return
-        if iss is None:
-            if endpoints.iss_parameter:
-                raise AuthError("OAuthCallback", detail="iss parameter missing")
-            return
-        if iss != endpoints.issuer:
-            raise AuthError("OAuthCallback", detail="iss parameter mismatch")
 
     def exchange_code(
         self, ctx: FlowRequest, endpoints: Endpoints, code: str, flow: FlowData
@@ -241,8 +234,8 @@ class OAuth2Provider(Provider):
 
         :raises AuthError: ``OAuthCallback`` for any failure.
         """
-        auth, body = client_authentication(
-            self.auth_method, self.client_id, self.client_secret, data
+        auth, body = self.client_auth.request_parts(
+            data, token_url=endpoints.token, issuer=endpoints.issuer, secret=self.client_secret
         )
         try:
             tokens = self.http.json("POST", endpoints.token, data=body, auth=auth)
@@ -250,6 +243,11 @@ class OAuth2Provider(Provider):
             log.warning("token request for %s failed: %s (%s)", self.id, exc.reason, exc.error)
             raise AuthError("OAuthCallback", detail="token request failed") from None
         return checked_token_response(tokens)
+
+    @property
+    def auth_method(self) -> str:
+        """The token endpoint client authentication method."""
+        return self.client_auth.method
 
     @property
     def client_secret(self) -> str:
@@ -286,11 +284,3 @@ class OAuth2Provider(Provider):
         return self.token_request(
             endpoints, {"grant_type": "refresh_token", "refresh_token": refresh_token}
         )
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _printable(value: str) -> bool:
-    return value.isascii() and value.isprintable() and " " not in value

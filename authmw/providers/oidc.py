@@ -54,6 +54,7 @@ class Discovery:
                 try:
                     self._doc = self._fetch()
                     self._fetched = now
+                    self.provider.client_auth.check_advertised(self.provider.id, self._doc)
                 except (ProviderHTTPError, ConfigurationError) as exc:
                     log.error("discovery for %s failed: %s", self.provider.id, exc)
                     if self._doc is None:

@@ -34,6 +34,7 @@ from oauthlib.oauth1 import (
 )
 from webob import Request, Response
 
+from tests.providers.client_assertions import AssertionCheck
 from tests.support import csrf_token
 
 CLIENT_ID = "test-client"
@@ -114,6 +115,8 @@ class TestOP:
     jwks_fetches: int = 0
     #: overrides the client-secret check (e.g. Apple's client-secret JWT)
     secret_check: Callable[[str], bool] | None = None
+    #: verifies ``client_assertion`` requests (private_key_jwt, client_secret_jwt)
+    assertions: AssertionCheck | None = None
     #: request path -> the OP path serving it (e.g. GitHub's ``/login/oauth/authorize``)
     aliases: dict[str, str] = field(default_factory=dict)
 
@@ -241,6 +244,8 @@ class TestOP:
         return response
 
     def _client(self, request: Request, form: dict[str, str]) -> str | None:
+        if "client_assertion" in form or "client_assertion_type" in form:
+            return self.assertions.client(dict(form)) if self.assertions else None
         header = request.headers.get("Authorization", "")
         if header.startswith("Basic "):
             raw = base64.b64decode(header[6:]).decode()

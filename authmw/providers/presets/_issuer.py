@@ -26,7 +26,7 @@ class IssuerPreset(OIDCProvider):
         self,
         *,
         client_id: str,
-        client_secret: str,
+        client_secret: str | None = None,
         issuer: str | None = None,
         id: str | None = None,
         name: str | None = None,
