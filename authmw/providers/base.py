@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..callbacks import Callbacks
     from ..flow import FlowRequest
     from ..options import Pages
+    from ..throttle import Throttle
 
 ProviderType = Literal["oauth", "oidc", "email", "credentials"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -58,6 +59,9 @@ class ProviderSetup(Protocol):
 
     @property
     def callbacks(self) -> Callbacks: ...
+
+    @property
+    def throttle(self) -> Throttle: ...
 
 
 class UserFinder(Protocol):
