@@ -18,7 +18,8 @@ from ..options import coerce_options
 
 __all__ = ["LIMIT_NAMES", "RateLimits", "coerce_rate_limits", "parse_limit"]
 
-#: The throttles authmw applies (the fields of :class:`RateLimits` in order), by name (the ``limit`` an ``events.throttled`` receives).
+#: The throttles, in the order of :class:`RateLimits`' fields (an ``events.throttled`` gets
+#: one of these names as ``limit``).
 LIMIT_NAMES = (
     "credentials_per_account",
     "credentials_per_client",
