@@ -46,6 +46,9 @@ KEYWORDS: dict[str, frozenset[str]] = {
     "events.update_user": frozenset({"user"}),
     "events.link_account": frozenset({"user", "account", "profile"}),
     "events.session": frozenset({"session", "token"}),
+    "events.throttled": frozenset(
+        {"limit", "provider", "identifier", "client_address", "retry_after"}
+    ),
 }
 _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
@@ -133,6 +136,8 @@ class Events:
     update_user: Callback | None = None
     link_account: Callback | None = None
     session: Callback | None = None
+    #: A sign-in attempt was refused by a rate limit (never receives the password).
+    throttled: Callback | None = None
     _wrapped: dict[str, Callback] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

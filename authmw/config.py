@@ -40,6 +40,7 @@ from .session.factory import make_strategy
 from .session.scheme_keys import SchemeKeys, SchemeKeysSelector
 from .stack import build_stack
 from .state import state_for
+from .throttle import RateLimits, Throttle, coerce_rate_limits
 from .util.urls import base_url
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class Auth:
     :param theme: :class:`~authmw.pages.render.Theme` or a mapping, for the built-in pages.
     :param template_dirs: folders searched first for page templates (to override them).
     :param adapter: a database adapter (users, accounts, database sessions).
+    :param rate_limits: :class:`~authmw.throttle.RateLimits` or a mapping of its fields
+        (``{"email_per_address": "3/hour"}``, ``None`` turns one off); ``False`` turns all off.
     :param handlers: extra or replacement endpoint handlers, ``{action: handler}``.
     :param debug: log each flow step at DEBUG level (never secrets: values are redacted).
     :param logger: a logger that receives every authmw record as well
@@ -105,6 +108,7 @@ class Auth:
         theme: Theme | Mapping[str, Any] | None = None,
         template_dirs: Sequence[str | os.PathLike[str]] = (),
         adapter: Any = None,
+        rate_limits: RateLimits | Mapping[str, Any] | bool | None = None,
         handlers: Mapping[str, Handler] | None = None,
         debug: bool = False,
         logger: logging.Logger | None = None,
@@ -119,11 +123,18 @@ class Auth:
         #: Revocation list, replay markers and throttle counters: in the adapter's database
         #: when it offers one (every worker sees them), else in this process only.
         self.shared_state, self.state_is_shared = state_for(adapter)
+        self.rate_limits = coerce_rate_limits(rate_limits)
         options = coerce_options(session, SessionOptions, "session")
         self.session_options: SessionOptions = options.resolved(has_adapter=adapter is not None)
         self.pages: Pages = coerce_options(pages, Pages, "pages")
         self.callbacks = coerce_callbacks(callbacks)
         self.events = coerce_events(events)
+        #: The rate limits providers ask before any work (counters in ``shared_state``).
+        self.throttle = Throttle(
+            self.rate_limits,
+            self.shared_state,
+            on_throttled=lambda **kw: self.events.emit("throttled", **kw),
+        )
         self.debug = bool(debug)
         self.logger = _log.configure(logger, debug=self.debug)
         if not isinstance(cookie_prefix, str) or not cookie_prefix.replace("-", "").isalnum():

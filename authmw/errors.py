@@ -24,6 +24,7 @@ SIGNIN_ERROR_CODES = frozenset(
         "EmailSignin",
         "CredentialsSignin",
         "SessionRequired",
+        "TooManyRequests",
         "Default",
     }
 )
@@ -68,6 +69,17 @@ class IdentityChangedError(AuthError):
 
     def __init__(self, detail: str = "refreshed id_token has another sub") -> None:
         super().__init__("OAuthCallback", detail=detail)
+
+
+class RateLimitedError(AuthError):
+    """A sign-in attempt refused by a rate limit (``TooManyRequests``, 429).
+
+    :param retry_after: whole seconds until the limit's window ends (``Retry-After``).
+    """
+
+    def __init__(self, retry_after: int, *, detail: str = "rate limited") -> None:
+        super().__init__("TooManyRequests", status=429, detail=detail)
+        self.retry_after = max(1, int(retry_after))
 
 
 _DEFAULT_STATUS = {

@@ -10,7 +10,8 @@ from typing import Any, ClassVar, Protocol
 from webob import Response
 
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
-from ..errors import AuthError
+from ..errors import AuthError, RateLimitedError
+from ..util.urls import append_query
 from .context import RequestContext, RequestError
 from .services import EndpointServices
 
@@ -100,14 +101,28 @@ class AuthDispatcher:
         return ctx.add_response_headers(response)
 
     def auth_error(self, ctx: RequestContext, exc: AuthError) -> Response:
-        """Send the browser to the sign-in or error page with the NextAuth code."""
+        """Send the browser to the sign-in or error page with the NextAuth code.
+
+        A rate-limited attempt also says when to retry: ``Retry-After`` and, for the page,
+        ``retryAfter`` (seconds) beside the code.
+        """
+        retry = exc.retry_after if isinstance(exc, RateLimitedError) else None
         try:
             if ctx.accepts_json and not ctx.wants_json:
-                return ctx.json({"error": exc.code}, status=exc.status)
-            url = ctx.error_url(exc.code, page=exc.page)
-            return ctx.redirect(url, status=exc.status)
+                body: dict[str, Any] = {"error": exc.code}
+                if retry is not None:
+                    body["retryAfter"] = retry
+                response = ctx.json(body, status=exc.status)
+            else:
+                url = ctx.error_url(exc.code, page=exc.page)
+                if retry is not None:
+                    url = append_query(url, {"retryAfter": str(retry)})
+                response = ctx.redirect(url, status=exc.status)
         except RequestError:
             return _plain(400, "Bad Request")
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+        return response
 
 
 def _plain(status: int, text: str) -> Response:

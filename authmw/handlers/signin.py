@@ -41,6 +41,7 @@ class SignInHandler(Handler):
             error=error,
             email=ctx.query.get("email"),
             csrf_expired=ctx.query.get("csrf") == "true",
+            retry_after=ctx.query.get("retryAfter"),
         )
         return ctx.html(body)
 

@@ -26,6 +26,7 @@ SIGNIN_ERROR_MESSAGES: Mapping[str, str] = MappingProxyType(
         "EmailSignin": "The e-mail could not be sent.",
         "CredentialsSignin": "Sign in failed. Check the details you provided are correct.",
         "SessionRequired": "Please sign in to access this page.",
+        "TooManyRequests": "Too many attempts. Try again later.",
         "Default": "Unable to sign in.",
     }
 )
@@ -62,6 +63,18 @@ def signin_error_message(code: object) -> str:
     if isinstance(code, str) and code in SIGNIN_ERROR_MESSAGES:
         return SIGNIN_ERROR_MESSAGES[code]
     return SIGNIN_ERROR_MESSAGES["Default"]
+
+
+def too_many_requests_message(retry_after: object) -> str:
+    """ "Too many attempts. Try again in N minutes." for *retry_after* seconds (a query value:
+    digits only, at most a day), else the catalogue's text."""
+    if not isinstance(retry_after, str) or not retry_after.isdigit() or len(retry_after) > 5:
+        return SIGNIN_ERROR_MESSAGES["TooManyRequests"]
+    seconds = int(retry_after)
+    if not 0 < seconds <= 86_400:
+        return SIGNIN_ERROR_MESSAGES["TooManyRequests"]
+    minutes = -(-seconds // 60)
+    return f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
 
 
 def error_page_status(code: str) -> int:

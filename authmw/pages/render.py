@@ -27,7 +27,12 @@ from jinja2 import (
 )
 
 from ..errors import ConfigurationError
-from .messages import CSRF_EXPIRED_MESSAGE, ERROR_PAGE_MESSAGES, signin_error_message
+from .messages import (
+    CSRF_EXPIRED_MESSAGE,
+    ERROR_PAGE_MESSAGES,
+    signin_error_message,
+    too_many_requests_message,
+)
 
 __all__ = ["PAGES", "PageRenderer", "Theme"]
 
@@ -147,13 +152,17 @@ class PageRenderer:
         error: str | None = None,
         email: str | None = None,
         csrf_expired: bool = False,
+        retry_after: str | None = None,
     ) -> str:
         """The sign-in page: one form per provider; *error* is shown only as its message.
 
         :param csrf_expired: a POST was refused for its CSRF token (``?csrf=true``): say so.
+        :param retry_after: seconds (the ``retryAfter`` query) for ``TooManyRequests``.
         """
         if csrf_expired:
             message: str | None = CSRF_EXPIRED_MESSAGE
+        elif error == "TooManyRequests":
+            message = too_many_requests_message(retry_after)
         else:
             message = signin_error_message(error) if error else None
         return self._templates["signin"].render(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..flow import FlowRequest
     from ..options import Pages
     from ..state import SharedState
+    from ..throttle import Throttle
 
 ProviderType = Literal["oauth", "oidc", "email", "credentials"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -62,6 +63,9 @@ class ProviderSetup(Protocol):
 
     @property
     def shared_state(self) -> SharedState: ...
+
+    @property
+    def throttle(self) -> Throttle: ...
 
 
 class UserFinder(Protocol):

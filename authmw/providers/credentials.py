@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import AuthError, ConfigurationError
+from ..throttle import normalize_account
 from .base import Provider, SignInResult
 
 if TYPE_CHECKING:
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
 
     from ..adapters.base import User
     from ..flow import FlowRequest
-    from .base import UserFinder
+    from ..throttle import Throttle
+    from .base import ProviderSetup, UserFinder
 
 log = logging.getLogger("authmw.credentials")
 
@@ -29,6 +31,9 @@ class CredentialsProvider(Provider):
     :param authorize: ``authorize(credentials, request) -> user dict | None``; the dict needs an
         ``id``. Values arrive exactly as typed (no trimming or normalisation).
     :param credentials: the form fields, ``{"email": {"label": "Email", "type": "email"}}``.
+    :param identifier: the field naming the account, for the per-account rate limit
+        (counted trimmed and case-folded); defaults to ``email``, else ``username``, else the
+        first field that is not a password.
     """
 
     type = "credentials"
@@ -43,6 +48,7 @@ class CredentialsProvider(Provider):
         credentials: Mapping[str, Mapping[str, str]],
         id: str = "credentials",
         name: str = "Credentials",
+        identifier: str | None = None,
     ) -> None:
         super().__init__(id=id, name=name)
         if not callable(authorize):
@@ -59,6 +65,13 @@ class CredentialsProvider(Provider):
                 )
         self.authorize = authorize
         self.credentials = {name: dict(spec) for name, spec in credentials.items()}
+        self.identifier = identifier or _identifier_field(self.credentials)
+        if self.identifier not in self.credentials:
+            raise ConfigurationError(f"provider {id!r}: identifier {identifier!r} is not a field")
+        self._throttle: Throttle | None = None
+
+    def setup(self, auth: ProviderSetup) -> None:
+        self._throttle = auth.throttle
 
     def find_user(
         self, users: UserFinder, ctx: FlowRequest, result: SignInResult, account: Mapping[str, Any]
@@ -93,20 +106,36 @@ class CredentialsProvider(Provider):
             if not isinstance(value, str):
                 raise AuthError("CredentialsSignin", detail=f"field {name} is not a string")
             values[name] = value
+        account = normalize_account(values[self.identifier])
+        throttle = self._throttle
+        if throttle is not None:  # S-A5: before authorize, which never sees a throttled try
+            throttle.before_credentials(ctx.environ, self.id, account)
         try:
             user: Any = self.authorize(dict(values), ctx.request)
         except Exception:
             # The exception text may hold user input: log the type only, with a traceback.
             log.exception("authorize() of provider %s raised", self.id)
-            raise AuthError("CredentialsSignin", detail="authorize raised") from None
+            user = None
         if user is None or user is False:
             log.info("credentials sign-in refused by provider %s", self.id)
-            raise AuthError("CredentialsSignin", detail="authorize returned None")
+            if throttle is not None:
+                throttle.credentials_failed(ctx.environ)
+            raise AuthError("CredentialsSignin", detail="authorize refused or raised")
         if not isinstance(user, Mapping) or user.get("id") in (None, ""):
             log.error("authorize() of provider %s must return a mapping with an 'id'", self.id)
             raise AuthError("Configuration", detail="authorize returned no id")
+        if throttle is not None:
+            throttle.credentials_succeeded(self.id, account)
         user = {**user, "id": str(user["id"])}
         return SignInResult(user=dict(user), credentials=values)
+
+
+def _identifier_field(credentials: Mapping[str, Mapping[str, str]]) -> str:
+    for name in ("email", "username"):
+        if name in credentials:
+            return name
+    others = [name for name, spec in credentials.items() if spec.get("type") != "password"]
+    return (others or list(credentials))[0]
 
 
 def _autocomplete(name: str, spec: Mapping[str, str]) -> str:

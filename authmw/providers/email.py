@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from ..adapters.base import User
     from ..flow import FlowRequest
+    from ..throttle import Throttle
     from .base import ProviderSetup, UserFinder
 
 log = logging.getLogger("authmw.email")
@@ -146,6 +147,7 @@ class EmailProvider(Provider):
         self._adapter: Any = None
         self._callbacks: Any = None
         self._verify_request_page: str | None = None
+        self._throttle: Throttle | None = None
 
     def setup(self, auth: ProviderSetup) -> None:
         if auth.adapter is None:
@@ -154,6 +156,7 @@ class EmailProvider(Provider):
         self._adapter = auth.adapter
         self._callbacks = auth.callbacks
         self._verify_request_page = auth.pages.verify_request
+        self._throttle = auth.throttle
 
     def find_user(
         self, users: UserFinder, ctx: FlowRequest, result: SignInResult, account: Mapping[str, Any]
@@ -168,6 +171,8 @@ class EmailProvider(Provider):
         identifier = self.normalize(ctx.param("email") or "")
         if identifier is None:
             raise AuthError("EmailSignin", detail="invalid email address")
+        if self._throttle is not None:  # S-A5: before the lookup, so the answer is the same
+            self._throttle.before_email(ctx.environ, self.id, identifier)
         adapter = self._adapter
         # Looked up for every address, known or not, so the answer takes the same path (S-A6).
         existing = guarded(lambda: adapter.get_user_by_email(identifier))

@@ -121,6 +121,18 @@ def test_sign_in_credentials_wrong_password(
     view.wait_status("unauthenticated")
 
 
+def test_S_A5_throttled_sign_in_is_a_well_formed_refusal(client_page: ClientPage) -> None:
+    view = client_page
+    someone = {"email": "mallory@example.com"}  # not Alice: her count stays untouched
+    for _ in range(10):
+        assert sign_in(view, "wrong", **someone)["error"] == "CredentialsSignin"
+    with view.page.expect_response(lambda r: r.url.endswith("/callback/credentials")) as answer:
+        result = sign_in(view, "wrong", **someone)
+    assert result == {"error": "TooManyRequests", "status": 429, "ok": False, "url": None}
+    assert answer.value.status == 429 and int(answer.value.headers["retry-after"]) > 0
+    view.wait_status("unauthenticated")
+
+
 def test_A_NA1_sign_in_with_off_site_callback_url_stays_on_the_origin(
     client_page: ClientPage, client_server: ClientServer
 ) -> None:
