@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import missing_extra
+from ..util.periodic import AtMostEvery
 
 try:
     import sqlalchemy as sa
@@ -64,6 +65,8 @@ class SQLAdapter:
     :param engine_options: extra :func:`sqlalchemy.create_engine` keywords.
     :param timeout: seconds for connecting, waiting on a lock (SQLite) or for a pooled
         connection; past it the call raises :class:`AdapterUnavailable`.
+    :param purge_interval: expired verification tokens are deleted when a token is created, at
+        most once per this many seconds in each process; ``None`` leaves it to you.
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class SQLAdapter:
         create_tables: bool = False,
         engine_options: dict[str, Any] | None = None,
         timeout: float = 5.0,
+        purge_interval: float | None = 600.0,
     ) -> None:
         self._owns_engine = not isinstance(url_or_engine, Engine)
         if isinstance(url_or_engine, Engine):
@@ -86,6 +90,7 @@ class SQLAdapter:
         )
         #: Revocation list, replay markers and throttle counters (:mod:`authmw.state`).
         self.shared_state = SQLSharedState(state, self._begin)
+        self._token_purge = AtMostEvery(purge_interval)
         if create_tables:
             self.create_all()
 
@@ -217,11 +222,8 @@ class SQLAdapter:
     @lookup
     def unlink_account(self, provider: str, provider_account_id: str) -> None:
         a = self.accounts.c
-        self._run(
-            self.accounts.delete().where(
-                a.provider == provider, a.provider_account_id == provider_account_id
-            )
-        )
+        linked = (a.provider == provider, a.provider_account_id == provider_account_id)
+        self._run(self.accounts.delete().where(*linked))
 
     # Sessions
 
@@ -274,7 +276,9 @@ class SQLAdapter:
     def create_verification_token(self, token: VerificationToken) -> VerificationToken:
         check_storable(token)
         token = VerificationToken(token.identifier, token.token, utc(token.expires))
-        self._run(self.tokens.insert().values(asdict(token)))
+        expired = self.tokens.delete().where(self.tokens.c.expires <= now())
+        purge = [expired] if self._token_purge.due() else []  # cheap: expires is indexed
+        self._run(*purge, self.tokens.insert().values(asdict(token)))
         return token
 
     @lookup
@@ -282,10 +286,8 @@ class SQLAdapter:
         t = self.tokens.c
         delete = self.tokens.delete().where(t.identifier == identifier, t.token == token)
         row = self._first(delete.returning(self.tokens))
-        if row is None:
-            return None
-        used = VerificationToken(**row._asdict())
-        return used if used.expires > now() else None
+        used = VerificationToken(**row._asdict()) if row is not None else None
+        return used if used is not None and used.expires > now() else None
 
     def purge_expired(self) -> int:
         """Delete expired sessions, verification tokens, markers and counters; return how

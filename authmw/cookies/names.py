@@ -2,9 +2,10 @@
 
 Over https every cookie gets ``Secure`` and a prefix the browser enforces: ``__Host-`` (no
 ``Domain``, ``Path=/``: no sibling subdomain can set or shadow it) for the session, CSRF and
-callback-url cookies while no ``domain``/``path`` override says otherwise, ``__Secure-`` for the
-rest (S-C4). With NextAuth's own prefixes (``next-auth``, ``authjs``) the names are exactly
-NextAuth's, so the two can share cookies: only the CSRF cookie is ``__Host-`` there. All are
+callback-url cookies (and authmw's own email-link cookie) while no ``domain``/``path`` override
+says otherwise, ``__Secure-`` for the rest (S-C4). With NextAuth's own prefixes (``next-auth``,
+``authjs``) the names are exactly NextAuth's, so the two can share cookies: only the CSRF and
+email-link cookies are ``__Host-`` there. All are
 HttpOnly and SameSite=Lax unless overridden.
 """
 
@@ -28,6 +29,7 @@ COOKIE_SUFFIXES = {
     "pkce_code_verifier": "pkce.code_verifier",
     "nonce": "nonce",
     "logout_state": "logout-state",
+    "email_link": "email-link",
 }
 
 
@@ -79,12 +81,14 @@ class CookieSet:
     nonce: CookieSpec
     #: The state of a sign-out at the provider (RP-initiated logout), until it sends us back.
     logout_state: CookieSpec
+    email_link: CookieSpec
 
 
 #: Prefixes under which the cookie names are exactly NextAuth's (v4 and Auth.js v5).
 NEXTAUTH_PREFIXES = frozenset({"next-auth", "authjs"})
-_HOST_ONLY = frozenset({"session_token", "csrf_token", "callback_url"})
-_NEXTAUTH_HOST_ONLY = frozenset({"csrf_token"})
+_HOST_ONLY = frozenset({"session_token", "csrf_token", "callback_url", "email_link"})
+# NextAuth has no email-link cookie, so nothing to share: it stays __Host- under its prefixes.
+_NEXTAUTH_HOST_ONLY = frozenset({"csrf_token", "email_link"})
 
 
 def build_cookie_set(

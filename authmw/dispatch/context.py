@@ -65,6 +65,9 @@ class RequestContext:
             cookies = parse_cookie_header(environ.get("HTTP_COOKIE", ""))
         self.cookies: dict[str, str] = cookies
         self.set_cookies: list[str] = []
+        #: The response is a page whose form posts back here: keep ``same-origin`` (issue 8:
+        #: under ``no-referrer`` its POST would say ``Origin: null``) though the URL held a token.
+        self.posts_back = False
 
     @property
     def origin(self) -> str:
@@ -281,7 +284,7 @@ class RequestContext:
             response.headerlist.append(("Set-Cookie", value))
         for key, value in SECURITY_HEADERS:
             response.headers[key] = value
-        if self.action == "callback":  # its URL held a code or token
+        if self.action == "callback" and not self.posts_back:  # its URL held a code or token
             key, value = NO_REFERRER
             response.headers[key] = value
         return response

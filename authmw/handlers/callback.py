@@ -11,6 +11,7 @@ from .base import Handler
 
 if TYPE_CHECKING:
     from ..dispatch.context import RequestContext
+    from ..providers.base import Confirmation
 
 
 class CallbackHandler(Handler):
@@ -27,9 +28,12 @@ class CallbackHandler(Handler):
             response.text = "Method Not Allowed"
             response.headers["Allow"] = ", ".join(sorted(provider.callback_methods))
             return response
-        if provider.callback_needs_csrf and not ctx.csrf_valid():
+        if method == "POST" and provider.callback_needs_csrf and not ctx.csrf_valid():
             return ctx.redirect(ctx.auth_url("signin", csrf="true"))
         try:
+            pending = provider.confirmation(ctx)
+            if pending is not None:
+                return _confirmation_page(ctx, provider.id, pending)
             result = provider.finish(ctx)
         except AuthError as exc:
             refused = exc.code == "CredentialsSignin" and provider.refusal_as_error_url
@@ -45,3 +49,15 @@ def _credentials_refused(ctx: RequestContext, provider_id: str, exc: AuthError) 
     ``error`` from it). A browser posting the form still goes straight to the sign-in page."""
     url = ctx.auth_url("error", error=exc.code, provider=provider_id)
     return ctx.json({"url": url}, status=exc.status)
+
+
+def _confirmation_page(ctx: RequestContext, provider_id: str, pending: Confirmation) -> Response:
+    """The one-button page that confirms a callback with a CSRF-checked ``POST`` (S-S9)."""
+    body = ctx.auth.renderer.confirm_sign_in(
+        address=pending.address,
+        action_url=ctx.auth_url("callback", provider_id),
+        csrf_token=ctx.csrf_token(),
+        fields=pending.fields,
+    )
+    ctx.posts_back = True
+    return ctx.html(body)

@@ -1,10 +1,11 @@
-"""Render the built-in pages (sign in, sign out, error, verify request, forbidden).
+"""Render the built-in pages (sign in, sign out, error, verify request, confirm, forbidden).
 
 Templates are Jinja2 with autoescaping on, loaded once when the renderer is built. Your own
 template folders are searched first, so a file named like a built-in page (``signin.html``,
-``signout.html``, ``error.html``, ``verify_request.html``, ``forbidden.html``, or the shared
-``base.html`` layout) replaces it; the originals stay reachable as ``authmw/<name>`` so a custom
-page can ``{% extends "authmw/signin.html" %}`` and override single blocks.
+``signout.html``, ``error.html``, ``verify_request.html``, ``confirm_sign_in.html``,
+``forbidden.html``, or the shared ``base.html`` layout) replaces it; the originals stay
+reachable as ``authmw/<name>`` so a custom page can ``{% extends "authmw/signin.html" %}`` and
+override single blocks.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ PAGES: Mapping[str, str] = {
     "signout": "signout.html",
     "error": "error.html",
     "verify_request": "verify_request.html",
+    "confirm_sign_in": "confirm_sign_in.html",
     "forbidden": "forbidden.html",
 }
 
@@ -203,6 +205,15 @@ class PageRenderer:
     def verify_request(self, *, host: str, home_url: str) -> str:
         """The "check your email" page shown after a magic link was sent."""
         return self._templates["verify_request"].render(host=host, home_url=home_url)
+
+    def confirm_sign_in(
+        self, *, address: str, action_url: str, csrf_token: str, fields: Mapping[str, str]
+    ) -> str:
+        """The "sign in as *address*?" page of a magic link opened in another browser: one
+        button that POSTs *fields* and the CSRF token to *action_url*."""
+        return self._templates["confirm_sign_in"].render(
+            address=address, action_url=action_url, csrf_token=csrf_token, fields=dict(fields)
+        )
 
     def forbidden(
         self, *, home_url: str, sign_in_url: str | None = None, user: str | None = None

@@ -46,6 +46,18 @@ class SignInResult:
     extra_cookies: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """A callback held until the user confirms it with one click (a ``POST`` back to it).
+
+    :param address: who the user would sign in as, shown on the confirmation page.
+    :param fields: the hidden form fields that carry the callback's parameters.
+    """
+
+    address: str
+    fields: Mapping[str, str]
+
+
 class ProviderSetup(Protocol):
     """What :meth:`Provider.setup` may read of the configuration (an :class:`~authmw.Auth`)."""
 
@@ -89,7 +101,7 @@ class Provider:
     type: ClassVar[ProviderType]
     #: Methods accepted on ``{base}/callback/<id>``.
     callback_methods: ClassVar[frozenset[str]] = frozenset({"GET"})
-    #: Whether ``POST {base}/callback/<id>`` needs a CSRF token (credentials only).
+    #: Whether ``POST {base}/callback/<id>`` needs a CSRF token (credentials, e-mail).
     callback_needs_csrf: ClassVar[bool] = False
     #: The error code when storing the user of a sign-in fails.
     create_account_error: ClassVar[str] = "OAuthCreateAccount"
@@ -160,6 +172,11 @@ class Provider:
     def begin(self, ctx: FlowRequest) -> Response:
         """Start signing in (``POST {base}/signin/<id>``)."""
         raise AuthError("OAuthSignin", detail=f"provider {self.id} cannot start a flow")
+
+    def confirmation(self, ctx: FlowRequest) -> Confirmation | None:
+        """Before :meth:`finish`: ``None`` to finish now, or what to ask the user to confirm
+        first (the e-mail provider, for a link opened in a browser that did not ask for it)."""
+        return None
 
     def finish(self, ctx: FlowRequest) -> SignInResult:
         """Finish signing in (``{base}/callback/<id>``); raise :class:`AuthError` on failure."""

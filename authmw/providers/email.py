@@ -4,9 +4,11 @@
 ``sha256_hex(token + secret)`` only (S-A3) and sends the link
 ``{base}/callback/email?callbackUrl=...&token=...&email=...``; the browser goes to
 ``verify-request`` whether or not the address has an account (S-A6). ``GET
-{base}/callback/email`` consumes the token atomically through the adapter: a wrong, expired,
-reused or malformed token is ``Verification``. Email sign-in proves possession of the mailbox
-and nothing more: it is single-factor (S-A8).
+{base}/callback/email`` from the browser that asked for the link consumes the token atomically
+through the adapter; from any other browser, and on ``HEAD``, it only shows a confirmation page
+naming the address, whose button ``POST``s back with a CSRF token (S-S9, A-PS5). A wrong,
+expired, reused or malformed token is ``Verification``. Email sign-in proves possession of the
+mailbox and nothing more: it is single-factor (S-A8).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from ..callbacks import keyword_caller
 from ..errors import AuthError, ConfigurationError
 from ..mail import Sender, VerificationRequest, sender_from_env
 from ..session.database import guarded
-from .base import Provider, ProviderType, SignInResult
+from .base import Confirmation, Provider, ProviderType, SignInResult
+from .email_browser import RequestingBrowser
 
 if TYPE_CHECKING:
     from webob import Response
@@ -110,6 +113,8 @@ class EmailProvider(Provider):
     """
 
     type: ClassVar[ProviderType] = "email"
+    callback_methods: ClassVar[frozenset[str]] = frozenset({"GET", "HEAD", "POST"})
+    callback_needs_csrf: ClassVar[bool] = True  # the confirmation page's POST
     create_account_error: ClassVar[str] = "EmailCreateAccount"
 
     def __init__(
@@ -157,6 +162,7 @@ class EmailProvider(Provider):
         self._callbacks = auth.callbacks
         self._verify_request_page = auth.pages.verify_request
         self._throttle = auth.throttle
+        self._browser = RequestingBrowser(auth.secrets, self.max_age)
 
     def find_user(
         self, users: UserFinder, ctx: FlowRequest, result: SignInResult, account: Mapping[str, Any]
@@ -208,6 +214,7 @@ class EmailProvider(Provider):
             log.error("sending the sign-in email failed (%s)", type(exc).__name__)
             self._discard(ctx, identifier, hashed)
             raise AuthError("EmailSignin", detail="sending failed") from None
+        self._browser.mark(ctx, token)
         verify = ctx.page_url(
             self._verify_request_page, "verify-request", provider=self.id, type="email"
         )
@@ -247,17 +254,34 @@ class EmailProvider(Provider):
         except Exception as exc:
             log.error("could not delete the unsent token (%s)", type(exc).__name__)
 
-    # -- GET /callback/email --------------------------------------------------------------
+    # -- {base}/callback/email ------------------------------------------------------------
 
-    def finish(self, ctx: FlowRequest) -> SignInResult:
-        """Consume the token once; any problem is ``Verification`` (B-E1..B-E4, B-E8)."""
-        token = ctx.query.get("token")
-        email = ctx.query.get("email")
+    def confirmation(self, ctx: FlowRequest) -> Confirmation | None:
+        """Finish a ``GET`` from the browser that asked for the link (and a ``POST``, CSRF
+        checked); otherwise ask first, so a scanner's or a forged link's ``GET`` uses nothing."""
+        token, identifier = self._link(ctx)
+        method = ctx.request.method
+        if method == "POST" or (method == "GET" and self._browser.asked_for(ctx, token)):
+            return None
+        fields = {"token": token, "email": identifier, "callbackUrl": ctx.stored_callback_url()}
+        if given := ctx.query.get("callbackUrl"):
+            fields["callbackUrl"] = ctx.sanitize(given)
+        return Confirmation(address=identifier, fields=fields)
+
+    def _link(self, ctx: FlowRequest) -> tuple[str, str]:
+        """The link's token and normalised address; malformed ones are ``Verification``."""
+        token = ctx.param("token")
+        email = ctx.param("email")
         if not token or not _TOKEN.fullmatch(token) or not email:
             raise AuthError("Verification", detail="missing or malformed token or email")
         identifier = self.normalize(email)
         if identifier is None:
             raise AuthError("Verification", detail="malformed email")
+        return token, identifier
+
+    def finish(self, ctx: FlowRequest) -> SignInResult:
+        """Consume the token once; any problem is ``Verification`` (B-E1..B-E4, B-E8)."""
+        token, identifier = self._link(ctx)
         adapter = self._adapter
         used = None
         for secret in self._secrets:  # rotation: links sent before a new secret still work
@@ -271,4 +295,5 @@ class EmailProvider(Provider):
             user={"id": identifier, "email": identifier, "name": None, "image": None},
             account={"provider": self.id, "type": "email", "providerAccountId": identifier},
             email={"verification_request": False},
+            extra_cookies=self._browser.forget(ctx),
         )

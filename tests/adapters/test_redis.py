@@ -109,3 +109,12 @@ def test_R_7_redis_recovers_after_its_connection_is_killed(
     with redis.Redis.from_url(redis_url) as admin:
         assert admin.client_kill_filter(_id=own_id) == 1
     assert adapter.get_user(user.id) == user
+
+
+def test_R_14_verification_tokens_vanish_at_their_expiry(adapter: RedisAdapter) -> None:
+    soon = datetime.now(UTC) + timedelta(milliseconds=300)
+    adapter.create_verification_token(VerificationToken("a@x.test", "t", soon))
+    (key,) = [key for key in keys(adapter) if ":vt:" in key]
+    assert abs(adapter.client.pexpiretime(key) - soon.timestamp() * 1000) <= 1
+    time.sleep(0.5)
+    assert adapter.client.exists(key) == 0  # Redis removed it: nothing to purge

@@ -182,3 +182,47 @@ def test_ping_keeps_an_in_memory_database() -> None:
     adapter = SQLAdapter("sqlite://", create_tables=True)
     adapter.ping()
     assert adapter.missing_tables() == []
+
+
+def _token_names(adapter: SQLAdapter) -> set[str]:
+    with adapter.engine.connect() as conn:
+        return {row.token for row in conn.execute(sa.select(adapter.tokens))}
+
+
+@pytest.mark.parametrize("backend", ["sqlite_adapter", "pg_adapter"])
+def test_R_14_expired_verification_tokens_go_when_a_token_is_created(
+    request: pytest.FixtureRequest, backend: str
+) -> None:
+    adapter: SQLAdapter = request.getfixturevalue(backend)
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with adapter.engine.begin() as conn:  # left behind by links nobody opened
+        conn.execute(
+            adapter.tokens.insert().values(identifier="a@x.test", token="old", expires=past)
+        )
+    adapter.create_verification_token(VerificationToken("a@x.test", "new", in_an_hour()))
+    assert _token_names(adapter) == {"new"}
+    # At most once per purge_interval (10 minutes by default) in each process: cheap.
+    with adapter.engine.begin() as conn:
+        conn.execute(
+            adapter.tokens.insert().values(identifier="b@x.test", token="old", expires=past)
+        )
+    adapter.create_verification_token(VerificationToken("b@x.test", "newer", in_an_hour()))
+    assert _token_names(adapter) == {"new", "newer", "old"}
+
+
+def test_R_14_purge_interval_zero_purges_at_every_token_and_none_never(tmp_path: Path) -> None:
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    for interval, left in (
+        (0, {"live-1", "live-2"}),
+        (None, {"old-1", "live-1", "old-2", "live-2"}),
+    ):
+        adapter = SQLAdapter(
+            tmp_path / f"{interval}.db", create_tables=True, purge_interval=interval
+        )
+        for n in (1, 2):
+            adapter.create_verification_token(VerificationToken("a@x.test", f"old-{n}", past))
+            adapter.create_verification_token(
+                VerificationToken("a@x.test", f"live-{n}", in_an_hour())
+            )
+        assert _token_names(adapter) == left
+        adapter.close()

@@ -54,6 +54,27 @@ def test_email_link_from_the_inbox_signs_in(page: Any, demo: Any) -> None:
     expect(page.get_by_role("main")).to_contain_text(f"Welcome, {address}")
 
 
+def test_S_S9_A_PS5_link_opened_in_another_browser_asks_then_signs_in(
+    page: Any, demo: Any, new_context: Callable[..., Any]
+) -> None:
+    address = "dee@example.com"
+    page.goto("/api/auth/signin?callbackUrl=/dashboard")
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Sign in with Email"))
+    form = form.filter(has_not=page.get_by_label("Password"))
+    form.get_by_label("Email").fill(address)
+    form.get_by_role("button", name="Sign in with Email").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    other = new_context(color_scheme="light").new_page()  # another device, or a scanner
+    other.goto(demo.inbox.link_for(address))
+    expect(other.get_by_role("heading", name="Confirm sign in")).to_be_visible()
+    expect(other.get_by_text("Sign in as")).to_contain_text(address)
+    assert session_of(other) in ({}, None)
+    other.get_by_role("button", name="Sign in").click()
+    expect(other).to_have_url(f"{demo.url}/dashboard")
+    expect(other.get_by_role("main")).to_contain_text(f"Welcome, {address}")
+    assert session_of(page) in ({}, None)  # the asking browser was not signed in by that
+
+
 def test_oidc_sign_in_through_the_provider_button(page: Any, demo: Any) -> None:
     page.goto("/api/auth/signin?callbackUrl=/dashboard")
     page.get_by_role("button", name="Sign in with OpenID Connect").click()

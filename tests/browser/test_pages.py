@@ -28,6 +28,7 @@ PAGES = {
     "error": "/api/auth/error?error=Verification",
     "verify-request": "/api/auth/verify-request",
     "forbidden": "/admin",
+    "confirm-sign-in": "/api/auth/callback/email?token=" + "t" * 43 + "&email=ann@example.com",
 }
 LOOKS: dict[str, dict[str, Any]] = {
     "light": {"color_scheme": "light", "viewport": {"width": 1280, "height": 800}},

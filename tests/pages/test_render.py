@@ -111,6 +111,12 @@ def render_all(r: PageRenderer) -> dict[str, str]:
         "error": r.error(code="AccessDenied", sign_in_url="/api/auth/signin", home_url="/"),
         "verify_request": r.verify_request(host="example.com", home_url="https://example.com"),
         "forbidden": r.forbidden(home_url="/"),
+        "confirm_sign_in": r.confirm_sign_in(
+            address="alice@example.com",
+            action_url="/api/auth/callback/email",
+            csrf_token="tok",
+            fields={"token": "t" * 43, "email": "alice@example.com", "callbackUrl": "/"},
+        ),
     }
 
 
@@ -514,3 +520,20 @@ def test_templates_are_loaded_once(tmp_path: Path) -> None:
 def test_missing_template_dir_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         PageRenderer(template_dirs=[tmp_path / "nope"])
+
+
+def test_S_S9_confirmation_page_names_the_address_and_escapes_every_value(
+    renderer: PageRenderer,
+) -> None:
+    html = renderer.confirm_sign_in(
+        address=XSS,
+        action_url="/api/auth/callback/email",
+        csrf_token=XSS,
+        fields={"token": XSS, "email": XSS, "callbackUrl": XSS},
+    )
+    assert "<script>" not in html and "<img src=x" not in html
+    page = Page(html)
+    assert len(page.all("input", type="hidden", value=XSS)) == 4
+    assert len(page.all("form", method="post", action="/api/auth/callback/email")) == 1
+    assert len(page.all("button", type="submit")) == 1
+    assert "Sign in as <strong>&#34;&gt;&lt;script&gt;" in html
