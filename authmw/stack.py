@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from ._types import WSGIApplication
 from .adapters.base import AdapterUnavailable
 from .dispatch.router import AuthDispatcher, EndpointSource
+from .multiprocess import InProcessStateWarning
 from .rules.middleware import RulesMiddleware
 from .session.middleware import SessionMiddleware, SessionSource
 from .util.urls import sign_in_path
@@ -36,6 +37,9 @@ class StackSource(SessionSource, EndpointSource, Protocol):
 
     @property
     def renderer(self) -> PageRenderer: ...
+
+    @property
+    def state_is_shared(self) -> bool: ...
 
 
 log = logging.getLogger("authmw.store")
@@ -86,10 +90,15 @@ def build_stack(
     *,
     default: Literal["public", "signed_in"] = "public",
 ) -> WSGIApplication:
-    """``SessionMiddleware(AuthDispatcher(RulesMiddleware(app)))``; rules skipped when none."""
+    """``SessionMiddleware(AuthDispatcher(RulesMiddleware(app)))``; rules skipped when none.
+
+    Without a shared store, :class:`~authmw.multiprocess.InProcessStateWarning` goes around it
+    all, to say so once per worker process when there are several.
+    """
     announce_store(auth.adapter)
     rules = list(rules)
     inner: WSGIApplication = app
     if rules or default != "public":
         inner = rules_middleware(auth, app, rules, default=default)
-    return SessionMiddleware(AuthDispatcher(inner, auth), auth)
+    stack: WSGIApplication = SessionMiddleware(AuthDispatcher(inner, auth), auth)
+    return stack if auth.state_is_shared else InProcessStateWarning(stack)

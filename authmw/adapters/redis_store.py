@@ -14,6 +14,7 @@ from redis.backoff import ExponentialBackoff
 from redis.client import Pipeline
 from redis.retry import Retry
 
+from ..errors import ConfigurationError
 from .base import AdapterError, AdapterUnavailable, User, driver_cause
 
 T = TypeVar("T")
@@ -52,6 +53,25 @@ def user_from(data: dict[str, str]) -> User:
     )
 
 
+def _client(url: str, timeout: float, max_connections: int | None) -> redis.Redis:
+    options: dict[str, Any] = {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "health_check_interval": 30,
+        # One quick retry rides over a restarted server or a killed connection.
+        "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+        "decode_responses": True,
+    }
+    if max_connections is None:
+        return redis.Redis.from_url(url, **options)
+    if not isinstance(max_connections, int) or max_connections < 1:
+        raise ConfigurationError("max_connections must be a positive whole number")
+    pool = redis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=timeout, **options
+    )
+    return redis.Redis.from_pool(pool)
+
+
 class RedisConnection:
     """A Redis client with authmw's error mapping, transactions and key layout.
 
@@ -59,22 +79,23 @@ class RedisConnection:
     :param prefix: prepended to every key.
     :param timeout: connect and command timeout in seconds (URL only); past it the call
         raises :class:`~authmw.adapters.AdapterUnavailable`.
+    :param max_connections: URL only: at most this many connections in this process; a call
+        waits up to *timeout* for a free one. ``None``: redis-py's unbounded pool.
+
+    redis-py's pool notices a fork and starts afresh in the child (gunicorn ``--preload``).
     """
 
     def __init__(
-        self, url_or_client: str | redis.Redis, *, prefix: str = "authmw:", timeout: float = 5.0
+        self,
+        url_or_client: str | redis.Redis,
+        *,
+        prefix: str = "authmw:",
+        timeout: float = 5.0,
+        max_connections: int | None = None,
     ) -> None:
         self._owns_client = isinstance(url_or_client, str)
         if isinstance(url_or_client, str):
-            url_or_client = redis.Redis.from_url(
-                url_or_client,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-                health_check_interval=30,
-                # One quick retry rides over a restarted server or a killed connection.
-                retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
-                decode_responses=True,
-            )
+            url_or_client = _client(url_or_client, timeout, max_connections)
         self.client = url_or_client
         self.prefix = prefix
 

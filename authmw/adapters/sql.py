@@ -62,7 +62,8 @@ class SQLAdapter:
         :class:`~sqlalchemy.engine.Engine` you own.
     :param table_prefix: prefix of the table names.
     :param create_tables: run :meth:`create_all` now.
-    :param engine_options: extra :func:`sqlalchemy.create_engine` keywords.
+    :param engine_options: extra :func:`sqlalchemy.create_engine` keywords, e.g. the pool of
+        each process: ``{"pool_size": 5, "max_overflow": 10}`` (SQLAlchemy's defaults).
     :param timeout: seconds for connecting, waiting on a lock (SQLite) or for a pooled
         connection; past it the call raises :class:`AdapterUnavailable`.
     :param purge_interval: expired verification tokens are deleted when a token is created, at

@@ -3,11 +3,13 @@
 Bounded timeouts everywhere, psycopg 3 for PostgreSQL, WAL and foreign keys for SQLite, one
 shared connection for in-memory SQLite (``sqlite://``), and a :class:`ConfigurationError` that
 names the fix for anything else: a string that is neither a URL nor clearly a file path, or a
-driver that is not installed.
+driver that is not installed. A forked process (a gunicorn worker) starts with an empty pool.
 """
 
 from __future__ import annotations
 
+import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +80,22 @@ def make_engine(target: str | Path, timeout: float, options: dict[str, Any]) -> 
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas(int(timeout * 1000)))
+    if not isinstance(engine.pool, StaticPool):  # in-memory SQLite lives in its one connection
+        _fresh_pool_after_fork(engine)
     return engine
+
+
+def _fresh_pool_after_fork(engine: Engine) -> None:
+    """Give a forked child (gunicorn ``--preload``) its own pool: two processes on one socket
+    garble each other's replies. ``close=False`` leaves the parent's connections open."""
+    ref = weakref.ref(engine)
+
+    def in_child() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=in_child)
 
 
 def _sqlite_pragmas(busy_ms: int) -> Any:
