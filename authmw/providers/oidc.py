@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -16,6 +15,7 @@ from .http import ProviderHTTPError, check_endpoint, check_seconds
 from .idtoken import IdTokenError, IdTokenPolicy, validate_id_token
 from .jwks import KeyCache
 from .oauth2 import OAuth2Provider
+from .single_flight import SingleFlight
 
 if TYPE_CHECKING:
     from ..flow import FlowRequest
@@ -34,29 +34,46 @@ _SUPPORTED_ALGS = frozenset(
 class Discovery:
     """The issuer's metadata, fetched from ``/.well-known/openid-configuration`` and cached.
 
+    Concurrent callers share one fetch, made outside the lock (R-6).
+
     :param ttl: seconds the document is kept; a failed refetch keeps serving the old one.
+    :param cooldown: seconds after a failed fetch during which callers get the cached
+        document, or the failure, at once instead of another fetch.
     """
 
-    def __init__(self, provider: OIDCProvider, *, ttl: float = 3600) -> None:
+    def __init__(self, provider: OIDCProvider, *, ttl: float = 3600, cooldown: float = 10):
         self.provider = provider
         self.ttl = ttl
+        self.cooldown = cooldown
         self._doc: dict[str, Any] | None = None
-        self._fetched = 0.0
-        self._lock = threading.Lock()
+        self._fetched = float("-inf")
+        self._failed = float("-inf")
+        self._flight = SingleFlight(wait=provider.http.deadline)
 
     def document(self) -> dict[str, Any]:
         """The validated metadata. :raises AuthError: ``Configuration`` when unusable."""
-        with self._lock:
-            now = time.monotonic()
-            if self._doc is None or now - self._fetched >= self.ttl:
-                try:
-                    self._doc = self._fetch()
-                    self._fetched = now
-                except (ProviderHTTPError, ConfigurationError) as exc:
-                    log.error("discovery for %s failed: %s", self.provider.id, exc)
-                    if self._doc is None:
-                        raise AuthError("Configuration", detail="discovery failed") from None
-            return self._doc
+        self._flight.run(self._refresh, self._due)
+        doc = self._doc
+        if doc is None:
+            raise AuthError("Configuration", detail="discovery failed")
+        return doc
+
+    def _due(self) -> bool:
+        """Under the flight's lock: stale, and no failed fetch within the cooldown."""
+        now = time.monotonic()
+        return now - self._fetched >= self.ttl and now - self._failed >= self.cooldown
+
+    def _refresh(self) -> None:
+        try:
+            doc = self._fetch()
+        except (ProviderHTTPError, ConfigurationError) as exc:
+            self._failed = time.monotonic()
+            log.error(
+                "discovery for %s failed: %s; next attempt in %g s",
+                self.provider.id, exc, self.cooldown,
+            )  # fmt: skip
+            return
+        self._doc, self._fetched = doc, time.monotonic()
 
     def fetch(self) -> dict[str, Any]:
         """Fetch and validate the document now, past the cache (``authmw check``).
@@ -71,10 +88,13 @@ class Discovery:
         doc = self.provider.http.get_json(issuer.rstrip("/") + WELL_KNOWN)
         if doc.get("issuer") != issuer:  # P-F1: exact match
             raise ConfigurationError("discovery issuer does not match the configured issuer")
+        loopback_http = self.provider.allow_loopback_http
         for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
-            check_endpoint(doc.get(key), key)
+            check_endpoint(doc.get(key), key, allow_loopback_http=loopback_http)
         if doc.get("userinfo_endpoint") is not None:
-            check_endpoint(doc["userinfo_endpoint"], "userinfo_endpoint")
+            check_endpoint(
+                doc["userinfo_endpoint"], "userinfo_endpoint", allow_loopback_http=loopback_http
+            )
         return doc
 
 
@@ -94,7 +114,12 @@ class OIDCProvider(OAuth2Provider):
     :param userinfo_request: also call the userinfo endpoint (its ``sub`` must match).
     :param leeway: clock skew allowed when checking ``exp``/``iat`` (seconds).
     :param discovery_ttl: / :param jwks_ttl: cache lifetimes; :param jwks_cooldown: minimum
-        seconds between JWKS refetches forced by an unknown ``kid``.
+        seconds between JWKS refetches forced by an unknown ``kid`` or after a failed one;
+        :param discovery_cooldown: seconds before a failed discovery is tried again.
+
+    With ``allow_loopback_http=True`` the issuer and the discovered endpoints may be plain
+    http on a loopback host (development only); without it, a document naming an http
+    endpoint makes sign-in fail with ``OAuthSignin`` and a log line naming the endpoint.
     """
 
     type: ClassVar[ProviderType] = "oidc"
@@ -112,10 +137,12 @@ class OIDCProvider(OAuth2Provider):
         discovery_ttl: float = 3600,
         jwks_ttl: float = 3600,
         jwks_cooldown: float = 60,
+        discovery_cooldown: float = 10,
         jwks_uri: str | None = None,
+        allow_loopback_http: bool = False,
         **options: Any,
     ) -> None:
-        self.issuer_url = check_endpoint(issuer, "issuer")
+        self.issuer_url = check_endpoint(issuer, "issuer", allow_loopback_http=allow_loopback_http)
         if "openid" not in scope.split():
             raise ConfigurationError("an OpenID Connect provider's scope must include 'openid'")
         algs = tuple(id_token_signed_response_algs)
@@ -128,11 +155,22 @@ class OIDCProvider(OAuth2Provider):
         for value, what in ((discovery_ttl, "discovery_ttl"), (jwks_ttl, "jwks_ttl")):
             check_seconds(value, what)
         check_seconds(jwks_cooldown, "jwks_cooldown", zero=True)
-        self._jwks_uri = check_endpoint(jwks_uri, "jwks_uri") if jwks_uri else None
-        super().__init__(issuer=issuer, scope=scope, checks=checks, **options)
+        check_seconds(discovery_cooldown, "discovery_cooldown", zero=True)
+        self._jwks_uri = (
+            check_endpoint(jwks_uri, "jwks_uri", allow_loopback_http=allow_loopback_http)
+            if jwks_uri
+            else None
+        )
+        super().__init__(
+            issuer=issuer,
+            scope=scope,
+            checks=checks,
+            allow_loopback_http=allow_loopback_http,
+            **options,
+        )
         if any(a.startswith("HS") for a in algs) and not self.client_secret:
             raise ConfigurationError("HS* id_token algorithms need a client secret")
-        self.discovery = Discovery(self, ttl=discovery_ttl)
+        self.discovery = Discovery(self, ttl=discovery_ttl, cooldown=discovery_cooldown)
         self.keys = KeyCache(self.http, ttl=jwks_ttl, cooldown=jwks_cooldown)
 
     def _validate_static_endpoints(self) -> None:
