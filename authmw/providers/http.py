@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import os
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -117,8 +118,10 @@ class HttpClient:
         max_body: int = MAX_BODY,
         user_agent: str = "authmw",
     ) -> None:
-        if verify is False:
+        if verify is not True and not isinstance(verify, str):
             raise ConfigurationError("TLS verification cannot be turned off; pass a CA bundle")
+        if isinstance(verify, str) and not os.path.exists(verify):
+            raise ConfigurationError(f"ca_bundle {verify!r} is not a file or directory")
         parts = timeout if isinstance(timeout, tuple) else (timeout,)
         if len(parts) not in (1, 2):
             raise ConfigurationError("timeout must be seconds, or (connect, read) seconds")

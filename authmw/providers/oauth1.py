@@ -92,7 +92,7 @@ class OAuth1Provider(Provider):
         )
         self.profile_mapper = profile
         self._profile_arity = mapper_arity(profile)
-        self.http = HttpClient(timeout=timeout, verify=ca_bundle or True)
+        self.http = HttpClient(timeout=timeout, verify=True if ca_bundle is None else ca_bundle)
         # OAuth 1 has no state parameter: the request token plays its part (P-H2).
         self.flow = FlowChecks(self.id, frozenset())
 

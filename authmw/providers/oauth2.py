@@ -134,7 +134,7 @@ class OAuth2Provider(Provider):
         self.flow = FlowChecks(self.id, self.checks, cross_site_post=response_mode == "form_post")
         self.profile_mapper = profile
         self._profile_arity = mapper_arity(profile)
-        self.http = HttpClient(timeout=timeout, verify=ca_bundle or True)
+        self.http = HttpClient(timeout=timeout, verify=True if ca_bundle is None else ca_bundle)
         self._validate_static_endpoints()
 
     def _validate_static_endpoints(self) -> None:
