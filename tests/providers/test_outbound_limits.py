@@ -57,7 +57,7 @@ def test_R_6_P_C4_an_endless_body_is_refused_while_it_streams() -> None:
     assert took < 1
 
 
-def test_R_6_P_F3_twenty_concurrent_key_lookups_cost_one_fetch() -> None:
+def test_R_6_R_13_P_F3_twenty_concurrent_key_lookups_cost_one_fetch() -> None:
     cache = KeyCache(HttpClient(timeout=2), cooldown=60)
     with SlowServer(JWKS, delay=0.5) as server, ThreadPoolExecutor(20) as pool:
         start = time.monotonic()
@@ -68,7 +68,7 @@ def test_R_6_P_F3_twenty_concurrent_key_lookups_cost_one_fetch() -> None:
     assert took < 2 + SLACK
 
 
-def test_R_6_P_F3_callers_waiting_for_a_stalled_fetch_give_up_at_the_deadline() -> None:
+def test_R_6_R_13_callers_waiting_for_a_stalled_fetch_give_up_at_the_deadline() -> None:
     cache = KeyCache(HttpClient(timeout=1), cooldown=60)
     with SlowServer(JWKS, delay=5) as server, ThreadPoolExecutor(10) as pool:
         start = time.monotonic()
@@ -78,7 +78,7 @@ def test_R_6_P_F3_callers_waiting_for_a_stalled_fetch_give_up_at_the_deadline() 
     assert found == [[]] * 10 and took < 1 + SLACK
 
 
-def test_R_6_P_F3_an_empty_key_set_is_not_fetched_again_on_every_callback() -> None:
+def test_R_6_R_13_P_F3_an_empty_key_set_is_not_fetched_again_on_every_callback() -> None:
     cache = KeyCache(HttpClient(timeout=1), cooldown=60)
     with SlowServer(b'{"keys": []}') as server:
         for _ in range(10):
@@ -86,7 +86,7 @@ def test_R_6_P_F3_an_empty_key_set_is_not_fetched_again_on_every_callback() -> N
         assert server.hits == 1
 
 
-def test_R_6_P_F3_a_failing_key_set_keeps_the_cached_keys_and_is_not_hammered() -> None:
+def test_R_6_R_13_P_F3_a_failing_key_set_keeps_the_cached_keys_and_is_not_hammered() -> None:
     cache = KeyCache(HttpClient(timeout=1), ttl=0.01, cooldown=60)
     with SlowServer(JWKS) as server:
         assert [k.kid for k in cache.candidates(server.base, "k1", "RS256")] == ["k1"]
@@ -118,7 +118,7 @@ def browsers(server: SlowServer, count: int, **options: Any) -> list[webtest.Tes
     return [webtest.TestApp(wsgi) for _ in range(count)]
 
 
-def test_R_6_twenty_concurrent_sign_ins_cost_one_discovery_fetch() -> None:
+def test_R_6_R_13_twenty_concurrent_sign_ins_cost_one_discovery_fetch() -> None:
     with SlowServer(delay=0.5) as server, ThreadPoolExecutor(20) as pool:
         server.body = discovery_document(server.base)
         apps = browsers(server, 20, timeout=2)
@@ -130,7 +130,7 @@ def test_R_6_twenty_concurrent_sign_ins_cost_one_discovery_fetch() -> None:
     assert took < 2 + SLACK
 
 
-def test_R_6_P_F3_a_failing_discovery_is_not_retried_on_every_sign_in() -> None:
+def test_R_6_R_13_P_F3_a_failing_discovery_is_not_retried_on_every_sign_in() -> None:
     with SlowServer(status=500) as server:
         (app,) = browsers(server, 1, timeout=1, discovery_cooldown=60)
         for _ in range(10):
@@ -139,7 +139,7 @@ def test_R_6_P_F3_a_failing_discovery_is_not_retried_on_every_sign_in() -> None:
         assert server.hits == 1
 
 
-def test_R_6_a_discovery_that_comes_back_is_used_after_the_cooldown() -> None:
+def test_R_6_R_13_a_discovery_that_comes_back_is_used_after_the_cooldown() -> None:
     with SlowServer(status=500) as server:
         (app,) = browsers(server, 1, timeout=1, discovery_cooldown=0.2)
         assert idp.error_of(idp.start(app, "oidc")) == "OAuthSignin"
