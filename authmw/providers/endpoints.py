@@ -35,7 +35,7 @@ class Endpoints:
 
 
 def split_endpoint(
-    value: str | Mapping[str, Any] | None, what: str, *, allow_loopback_http: bool = False
+    value: str | Mapping[str, Any] | None, what: str, allow_loopback_http: bool = False
 ) -> tuple[str | None, dict[str, Any]]:
     """A configured endpoint, ``"https://..."`` or ``{"url": ..., "params": {...}}``, as
     ``(url, params)`` (see :func:`~authmw.providers.http.check_endpoint`)."""

@@ -60,7 +60,7 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def check_endpoint(url: object, what: str, *, allow_loopback_http: bool = False) -> str:
+def check_endpoint(url: object, what: str, allow_loopback_http: bool = False) -> str:
     """Validate an endpoint URL: https; plain http only on a loopback host and only with
     *allow_loopback_http* (the provider option of the same name, for development) (P-F2).
 

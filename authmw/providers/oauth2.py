@@ -57,11 +57,9 @@ class OAuth2Provider(Provider):
         expires (see :mod:`authmw.providers.refresh`).
     :param response_mode: ``None`` (query) or ``"form_post"`` (callback by POST).
     :param issuer: the provider's issuer identifier, compared with an RFC 9207 ``iss``.
-    :param timeout: seconds a whole request to the provider may take, or ``(connect, read)``
-        whose sum is that deadline (see :class:`~authmw.providers.http.HttpClient`).
+    :param timeout: the deadline of each call to the provider (:class:`.http.HttpClient`).
     :param ca_bundle: a CA bundle path to trust instead of the system store (P-C2).
-    :param allow_loopback_http: development only: endpoints may be plain http on a loopback
-        host (``localhost``, ``127.0.0.1``, ``[::1]``); other hosts always need https (P-F2).
+    :param allow_loopback_http: development only: plain http endpoints on loopback (P-F2).
     :raises ConfigurationError: any invalid option, e.g. ``response_type`` other than ``code``.
     """
 
@@ -112,17 +110,10 @@ class OAuth2Provider(Provider):
         self.client_id = client_id
         self._client_secret = client_secret or ""
         self.auth_method: AuthMethod = token_endpoint_auth_method
-        self.allow_loopback_http = allow_loopback_http
-        dev = allow_loopback_http
-        self._authorization_url, auth_params = _split_endpoint(
-            authorization, "authorization", allow_loopback_http=dev
-        )
-        self._userinfo_url, self.userinfo_params = _split_endpoint(
-            userinfo, "userinfo", allow_loopback_http=dev
-        )
-        self._token_url = (
-            check_endpoint(token, "token", allow_loopback_http=dev) if token is not None else None
-        )
+        self.allow_loopback_http = dev = allow_loopback_http
+        self._authorization_url, auth_params = _split_endpoint(authorization, "authorization", dev)
+        self._userinfo_url, self.userinfo_params = _split_endpoint(userinfo, "userinfo", dev)
+        self._token_url = check_endpoint(token, "token", dev) if token is not None else None
         self.authorization_params = extra_authorization_params(
             id, auth_params, authorization_params or {}
         )
