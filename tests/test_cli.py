@@ -177,6 +177,7 @@ def test_check_reports_every_part_and_passes(
     app_env.setenv("AUTHMW_OIDC_ID", "client")
     app_env.setenv("AUTHMW_OIDC_SECRET", "secret")
     app_env.setenv("AUTHMW_OIDC_ISSUER", op.issuer)
+    app_env.setenv("AUTHMW_OIDC_ALLOW_LOOPBACK_HTTP", "1")
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps(RULES))
     status, out, _ = run(capsys, "check", "--rules", str(rules))
@@ -195,6 +196,7 @@ def test_check_fails_on_missing_tables_dead_discovery_and_bad_rules(
     app_env.setenv("AUTHMW_OIDC_ID", "client")
     app_env.setenv("AUTHMW_OIDC_SECRET", "secret")
     app_env.setenv("AUTHMW_OIDC_ISSUER", "http://127.0.0.1:1")
+    app_env.setenv("AUTHMW_OIDC_ALLOW_LOOPBACK_HTTP", "1")
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps([{"path": "/a/{id}", "signed_in": True}]))
     status, out, _ = run(capsys, "check", "--rules", str(rules))

@@ -31,18 +31,20 @@ class Endpoints:
 
 
 def split_endpoint(
-    value: str | Mapping[str, Any] | None, what: str
+    value: str | Mapping[str, Any] | None, what: str, allow_loopback_http: bool = False
 ) -> tuple[str | None, dict[str, Any]]:
     """A configured endpoint, ``"https://..."`` or ``{"url": ..., "params": {...}}``, as
-    ``(url, params)``."""
+    ``(url, params)`` (see :func:`~authmw.providers.http.check_endpoint`)."""
     if value is None:
         return None, {}
     if isinstance(value, str):
-        return check_endpoint(value, what), {}
+        return check_endpoint(value, what, allow_loopback_http=allow_loopback_http), {}
     if isinstance(value, Mapping):
         params = dict(value.get("params") or {})
         url = value.get("url")
-        return (check_endpoint(url, what) if url is not None else None), params
+        if url is None:
+            return None, params
+        return check_endpoint(url, what, allow_loopback_http=allow_loopback_http), params
     raise ConfigurationError(f"{what} must be a URL or {{'url': ..., 'params': ...}}")
 
 

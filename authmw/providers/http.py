@@ -1,4 +1,5 @@
-"""Outgoing HTTP for providers: timeouts, capped bodies, TLS verification, no redirects.
+"""Outgoing HTTP for providers: a deadline per call, capped bodies, TLS verification, no
+redirects.
 
 Every call to an identity provider (discovery, JWKS, token, userinfo, OAuth 1 endpoints) goes
 through :class:`HttpClient`. Failures of any kind become :class:`ProviderHTTPError`, which the
@@ -10,11 +11,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import os
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 
 from ..errors import ConfigurationError
 from ..util.numbers import finite_number
@@ -25,6 +29,7 @@ log = logging.getLogger("authmw.providers.http")
 #: Largest response body read from a provider.
 MAX_BODY = 1024 * 1024
 DEFAULT_TIMEOUT = (5.0, 10.0)
+_CHUNK = 64 * 1024
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -55,8 +60,9 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def check_endpoint(url: object, what: str) -> str:
-    """Validate an endpoint URL: https, or plain http on a loopback host only (P-F2).
+def check_endpoint(url: object, what: str, allow_loopback_http: bool = False) -> str:
+    """Validate an endpoint URL: https; plain http only on a loopback host and only with
+    *allow_loopback_http* (the provider option of the same name, for development) (P-F2).
 
     :raises ConfigurationError: anything else.
     """
@@ -69,8 +75,12 @@ def check_endpoint(url: object, what: str) -> str:
         raise ConfigurationError(f"{what} is not a valid URL") from None
     secure = parts.scheme == "https" and bool(host)
     local = parts.scheme == "http" and is_loopback(host)
+    if local and not allow_loopback_http:
+        raise ConfigurationError(
+            f"{what} is plain http: use https, or allow_loopback_http=True for development"
+        )
     if not (secure or local):
-        raise ConfigurationError(f"{what} must be an https URL (http only for loopback hosts)")
+        raise ConfigurationError(f"{what} must be an https URL (http only on loopback hosts)")
     if parts.fragment or parts.username or parts.password:
         raise ConfigurationError(f"{what} must not have a fragment or user info")
     return url
@@ -92,9 +102,12 @@ def check_seconds(value: object, what: str, *, zero: bool = False) -> float:
 class HttpClient:
     """A ``requests`` session with the limits providers need.
 
-    :param timeout: ``(connect, read)`` seconds, or one number for both.
-    :param verify: ``True`` (system CAs) or a CA bundle path; never ``False``.
-    :param max_body: largest body read, in bytes.
+    :param timeout: the deadline of a whole call in seconds (connecting, the headers and the
+        body); or ``(connect, read)``, whose sum is the deadline. A body dripped slowly is cut
+        off at the deadline, not after each read (R-6).
+    :param verify: ``True`` (the system's CAs) or a CA bundle path; never ``False`` (P-C2).
+        ``REQUESTS_CA_BUNDLE`` and the other ``requests`` environment variables are not read.
+    :param max_body: largest body read, in bytes; counted while reading.
     """
 
     def __init__(
@@ -105,14 +118,18 @@ class HttpClient:
         max_body: int = MAX_BODY,
         user_agent: str = "authmw",
     ) -> None:
-        if verify is False:
+        if verify is not True and not isinstance(verify, str):
             raise ConfigurationError("TLS verification cannot be turned off; pass a CA bundle")
+        if isinstance(verify, str) and not os.path.exists(verify):
+            raise ConfigurationError(f"ca_bundle {verify!r} is not a file or directory")
         parts = timeout if isinstance(timeout, tuple) else (timeout,)
         if len(parts) not in (1, 2):
             raise ConfigurationError("timeout must be seconds, or (connect, read) seconds")
         for part in parts:
             check_seconds(part, "timeout")
         self.timeout = timeout
+        #: seconds a whole call may take
+        self.deadline = float(sum(parts)) if len(parts) == 2 else float(parts[0])
         self.verify = verify
         self.max_body = max_body
         self.session = requests.Session()
@@ -125,9 +142,11 @@ class HttpClient:
     def request(self, method: str, url: str, **kwargs: Any) -> tuple[int, str, bytes]:
         """Send a request; return ``(status, content type, body)``.
 
-        :raises ProviderHTTPError: network failure, timeout or a body over the cap.
+        :raises ProviderHTTPError: network or TLS failure, the deadline passed, or a body over
+            the cap.
         """
-        kwargs.setdefault("timeout", self.timeout)
+        deadline = time.monotonic() + self.deadline
+        kwargs.setdefault("timeout", self._socket_timeouts())
         kwargs.setdefault("allow_redirects", False)
         try:
             with self.session.request(
@@ -136,17 +155,41 @@ class HttpClient:
                 length = response.headers.get("Content-Length")
                 if length and length.isdigit() and int(length) > self.max_body:
                     raise ProviderHTTPError("response too large", status=response.status_code)
-                body = bytearray()
-                for chunk in response.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > self.max_body:
-                        raise ProviderHTTPError("response too large", status=response.status_code)
+                body = self._read_body(response, deadline, url)
                 ctype = response.headers.get("Content-Type", "")
-                return response.status_code, ctype, bytes(body)
-        except requests.Timeout:
+                return response.status_code, ctype, body
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise ProviderHTTPError(f"timeout calling {_host(url)}") from None
+        except requests.exceptions.SSLError:
+            raise ProviderHTTPError(f"TLS verification failed calling {_host(url)}") from None
         except requests.RequestException as exc:
             raise ProviderHTTPError(f"{type(exc).__name__} calling {_host(url)}") from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:  # while reading the body
+            raise ProviderHTTPError(f"{type(exc).__name__} calling {_host(url)}") from None
+
+    def _socket_timeouts(self) -> tuple[float, float]:
+        """``(connect, read)`` for ``requests``, neither longer than the deadline."""
+        if isinstance(self.timeout, tuple):
+            return min(self.timeout[0], self.deadline), min(self.timeout[1], self.deadline)
+        return self.deadline, self.deadline
+
+    def _read_body(self, response: requests.Response, deadline: float, url: str) -> bytes:
+        """The body, read one socket read at a time, each bounded by the time left."""
+        raw = response.raw
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        body = bytearray()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ProviderHTTPError(f"{_host(url)} took longer than {self.deadline:g} s")
+            if sock is not None:
+                sock.settimeout(left)
+            chunk = raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                return bytes(body)
+            body += chunk
+            if len(body) > self.max_body:
+                raise ProviderHTTPError("response too large", status=response.status_code)
 
     def json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         """A request whose answer must be a 2xx JSON object without an ``error`` member.

@@ -1,7 +1,9 @@
 """The provider's signing keys: a JWKS cache with a TTL and a rate-limited refetch.
 
 An unknown ``kid`` triggers at most one refetch per cooldown (key rotation, P-D4); a failed
-fetch keeps serving the keys already known (P-F3). Unparseable or encryption keys are skipped.
+fetch (or an empty key set) keeps serving the keys already known and is not retried before
+the cooldown has passed (P-F3). Concurrent callers share one fetch, made outside the lock
+(R-6). Unparseable or encryption keys are skipped.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from joserfc.jwk import ECKey, JWKRegistry, OKPKey, RSAKey
 
 from .http import HttpClient, ProviderHTTPError
+from .single_flight import SingleFlight
 
 log = logging.getLogger("authmw.providers.jwks")
 
@@ -65,7 +68,8 @@ class KeyCache:
     """Caches one provider's JWKS.
 
     :param ttl: seconds before the keys are fetched again.
-    :param cooldown: minimum seconds between refetches forced by an unknown ``kid``.
+    :param cooldown: minimum seconds between refetches forced by an unknown ``kid``, and
+        between attempts after a failed fetch.
     """
 
     def __init__(self, http: HttpClient, *, ttl: float = 3600, cooldown: float = 60) -> None:
@@ -74,37 +78,59 @@ class KeyCache:
         self.cooldown = cooldown
         self._keys: list[PublicKey] = []
         self._uri: str | None = None
-        self._fetched = 0.0
+        self._fetched = float("-inf")
+        self._failed = float("-inf")
         self._forced = float("-inf")
         self._lock = threading.Lock()
-
-    def _fetch(self, uri: str, now: float) -> None:
-        try:
-            data = self.http.get_json(uri)
-        except ProviderHTTPError as exc:
-            log.warning(
-                "JWKS fetch failed: %s; keeping %d cached keys", exc.reason, len(self._keys)
-            )
-            return
-        self._keys = parse_jwks(data)
-        self._uri = uri
-        self._fetched = now
+        self._flight = SingleFlight(wait=http.deadline)
 
     def candidates(self, uri: str, kid: str | None, alg: str) -> list[PublicKey]:
         """Keys that may have signed a token with *kid* and *alg* (refetching if needed)."""
-        with self._lock:
-            now = time.monotonic()
-            if self._uri != uri or not self._keys or now - self._fetched >= self.ttl:
-                self._fetch(uri, now)
+        self._flight.run(lambda: self._fetch(uri), lambda: self._due(uri))
+        found = self._match(kid, alg)
+        if not found:
+            # a key we do not know: perhaps rotated in, so one refetch per cooldown (P-D4)
+            self._flight.run(lambda: self._fetch(uri), self._may_force)
             found = self._match(kid, alg)
-            if not found and now - self._forced >= self.cooldown:
-                self._forced = now
-                self._fetch(uri, now)
-                found = self._match(kid, alg)
-            return found
+        return found
+
+    def _due(self, uri: str) -> bool:
+        """Under the flight's lock: stale, and no failed fetch within the cooldown."""
+        now = time.monotonic()
+        stale = self._uri != uri or now - self._fetched >= self.ttl
+        return stale and now - self._failed >= self.cooldown
+
+    def _may_force(self) -> bool:
+        """Under the flight's lock: no forced refetch and no failure within the cooldown."""
+        now = time.monotonic()
+        if now - self._forced < self.cooldown or now - self._failed < self.cooldown:
+            return False
+        self._forced = now
+        return True
+
+    def _fetch(self, uri: str) -> None:
+        """Fetch the key set; on failure keep the keys known (P-F3). Runs outside the lock."""
+        try:
+            keys = parse_jwks(self.http.get_json(uri))
+        except ProviderHTTPError as exc:
+            self._failed_fetch(exc.reason)
+            return
+        if not keys:
+            self._failed_fetch("no usable key in the set")
+            return
+        with self._lock:
+            self._keys, self._uri, self._fetched = keys, uri, time.monotonic()
+
+    def _failed_fetch(self, reason: str) -> None:
+        self._failed = time.monotonic()
+        log.warning(
+            "JWKS fetch failed: %s; keeping %d cached keys, next attempt in %g s",
+            reason, len(self._keys), self.cooldown,
+        )  # fmt: skip
 
     def _match(self, kid: str | None, alg: str) -> list[PublicKey]:
-        fitting = [k for k in self._keys if key_fits(k, alg)]
+        with self._lock:
+            fitting = [k for k in self._keys if key_fits(k, alg)]
         if kid is None:
             return fitting
         return [k for k in fitting if k.kid == kid]

@@ -40,6 +40,8 @@ class OAuth1Provider(Provider):
     :param profile_url: a JSON endpoint describing the user, called signed with the access
         token (``None``: the access-token response's fields are the profile).
     :param profile: ``profile(claims, tokens) -> {"id", "name", "email", "image"}``.
+    :param timeout: / :param ca_bundle: / :param allow_loopback_http: as for
+        :class:`~authmw.providers.oauth2.OAuth2Provider`.
     """
 
     type: ClassVar[ProviderType] = "oauth"
@@ -58,6 +60,7 @@ class OAuth1Provider(Provider):
         profile: ProfileMapper | None = None,
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         ca_bundle: str | None = None,
+        allow_loopback_http: bool = False,
         style: dict[str, str] | None = None,
         allow_dangerous_email_account_linking: bool = False,
     ) -> None:
@@ -71,13 +74,25 @@ class OAuth1Provider(Provider):
             raise ConfigurationError(f"provider {id!r} needs client_id and client_secret")
         self.client_id = client_id
         self._client_secret = client_secret
-        self.request_token_url = check_endpoint(request_token_url, "request_token_url")
-        self.authorization_url = check_endpoint(authorization_url, "authorization_url")
-        self.access_token_url = check_endpoint(access_token_url, "access_token_url")
-        self.profile_url = check_endpoint(profile_url, "profile_url") if profile_url else None
+        self.allow_loopback_http = allow_loopback_http
+        dev = allow_loopback_http
+        self.request_token_url = check_endpoint(
+            request_token_url, "request_token_url", allow_loopback_http=dev
+        )
+        self.authorization_url = check_endpoint(
+            authorization_url, "authorization_url", allow_loopback_http=dev
+        )
+        self.access_token_url = check_endpoint(
+            access_token_url, "access_token_url", allow_loopback_http=dev
+        )
+        self.profile_url = (
+            check_endpoint(profile_url, "profile_url", allow_loopback_http=dev)
+            if profile_url
+            else None
+        )
         self.profile_mapper = profile
         self._profile_arity = mapper_arity(profile)
-        self.http = HttpClient(timeout=timeout, verify=ca_bundle or True)
+        self.http = HttpClient(timeout=timeout, verify=True if ca_bundle is None else ca_bundle)
         # OAuth 1 has no state parameter: the request token plays its part (P-H2).
         self.flow = FlowChecks(self.id, frozenset())
 

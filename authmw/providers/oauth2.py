@@ -55,8 +55,9 @@ class OAuth2Provider(Provider):
         expires (see :mod:`authmw.providers.refresh`).
     :param response_mode: ``None`` (query) or ``"form_post"`` (callback by POST).
     :param issuer: the provider's issuer identifier, compared with an RFC 9207 ``iss``.
-    :param timeout: seconds for each request to the provider.
-    :param ca_bundle: a CA bundle path to trust instead of the system store.
+    :param timeout: the deadline of each call to the provider (:class:`.http.HttpClient`).
+    :param ca_bundle: a CA bundle path to trust instead of the system store (P-C2).
+    :param allow_loopback_http: development only: plain http endpoints on loopback (P-F2).
     :raises ConfigurationError: any invalid option, e.g. ``response_type`` other than ``code``.
     """
 
@@ -89,6 +90,7 @@ class OAuth2Provider(Provider):
         issuer: str | None = None,
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         ca_bundle: str | None = None,
+        allow_loopback_http: bool = False,
         style: dict[str, str] | None = None,
         allow_dangerous_email_account_linking: bool = False,
     ) -> None:
@@ -117,9 +119,10 @@ class OAuth2Provider(Provider):
             signing_alg=token_endpoint_auth_signing_alg,
             audience=client_assertion_audience,
         )
-        self._authorization_url, auth_params = _split_endpoint(authorization, "authorization")
-        self._userinfo_url, self.userinfo_params = _split_endpoint(userinfo, "userinfo")
-        self._token_url = check_endpoint(token, "token") if token is not None else None
+        self.allow_loopback_http = dev = allow_loopback_http
+        self._authorization_url, auth_params = _split_endpoint(authorization, "authorization", dev)
+        self._userinfo_url, self.userinfo_params = _split_endpoint(userinfo, "userinfo", dev)
+        self._token_url = check_endpoint(token, "token", dev) if token is not None else None
         self.authorization_params = extra_authorization_params(
             id, auth_params, authorization_params or {}
         )
@@ -131,7 +134,7 @@ class OAuth2Provider(Provider):
         self.flow = FlowChecks(self.id, self.checks, cross_site_post=response_mode == "form_post")
         self.profile_mapper = profile
         self._profile_arity = mapper_arity(profile)
-        self.http = HttpClient(timeout=timeout, verify=ca_bundle or True)
+        self.http = HttpClient(timeout=timeout, verify=True if ca_bundle is None else ca_bundle)
         self._validate_static_endpoints()
 
     def _validate_static_endpoints(self) -> None:

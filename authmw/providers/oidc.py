@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
-import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import AuthError, ConfigurationError, IdentityChangedError
 from .base import ProviderType
 from .checks import FlowData
+from .discovery import WELL_KNOWN as WELL_KNOWN
+from .discovery import Discovery
 from .end_session import EndSession
 from .endpoints import Endpoints
-from .http import ProviderHTTPError, check_endpoint, check_seconds
+from .http import check_endpoint, check_seconds
 from .idtoken import IdTokenError, IdTokenPolicy, validate_id_token
 from .jwks import KeyCache
 from .oauth2 import OAuth2Provider
@@ -24,63 +24,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("authmw.providers.oidc")
 
-WELL_KNOWN = "/.well-known/openid-configuration"
 #: ``AuthError.detail`` of a refresh whose new ID token names another user.
 IDENTITY_CHANGED = IdentityChangedError().detail
 _SUPPORTED_ALGS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
      "HS256", "HS384", "HS512"}
 )  # fmt: skip
-
-
-class Discovery:
-    """The issuer's metadata, fetched from ``/.well-known/openid-configuration`` and cached.
-
-    :param ttl: seconds the document is kept; a failed refetch keeps serving the old one.
-    """
-
-    def __init__(self, provider: OIDCProvider, *, ttl: float = 3600) -> None:
-        self.provider = provider
-        self.ttl = ttl
-        self._doc: dict[str, Any] | None = None
-        self._fetched = 0.0
-        self._lock = threading.Lock()
-
-    def document(self) -> dict[str, Any]:
-        """The validated metadata. :raises AuthError: ``Configuration`` when unusable."""
-        with self._lock:
-            now = time.monotonic()
-            if self._doc is None or now - self._fetched >= self.ttl:
-                try:
-                    self._doc = self._fetch()
-                    self._fetched = now
-                    self.provider.client_auth.check_advertised(self.provider.id, self._doc)
-                except (ProviderHTTPError, ConfigurationError) as exc:
-                    log.error("discovery for %s failed: %s", self.provider.id, exc)
-                    if self._doc is None:
-                        raise AuthError("Configuration", detail="discovery failed") from None
-            return self._doc
-
-    def fetch(self) -> dict[str, Any]:
-        """Fetch and validate the document now, past the cache (``authmw check``).
-
-        :raises ProviderHTTPError: the issuer did not answer usably.
-        :raises ConfigurationError: the document is not acceptable.
-        """
-        return self._fetch()
-
-    def _fetch(self) -> dict[str, Any]:
-        issuer = self.provider.issuer_url
-        doc = self.provider.http.get_json(issuer.rstrip("/") + WELL_KNOWN)
-        if doc.get("issuer") != issuer:  # P-F1: exact match
-            raise ConfigurationError("discovery issuer does not match the configured issuer")
-        for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
-            check_endpoint(doc.get(key), key)
-        if doc.get("userinfo_endpoint") is not None:
-            check_endpoint(doc["userinfo_endpoint"], "userinfo_endpoint")
-        if doc.get("end_session_endpoint") is not None:
-            check_endpoint(doc["end_session_endpoint"], "end_session_endpoint")
-        return doc
 
 
 #: Claims the signed id_token decides, whatever the (unsigned) userinfo answer says.
@@ -99,12 +48,17 @@ class OIDCProvider(OAuth2Provider):
     :param userinfo_request: also call the userinfo endpoint (its ``sub`` must match).
     :param leeway: clock skew allowed when checking ``exp``/``iat`` (seconds).
     :param discovery_ttl: / :param jwks_ttl: cache lifetimes; :param jwks_cooldown: minimum
-        seconds between JWKS refetches forced by an unknown ``kid``.
+        seconds between JWKS refetches forced by an unknown ``kid`` or after a failed one;
+        :param discovery_cooldown: seconds before a failed discovery is tried again.
     :param sign_out_of_provider: signing out also signs out of the provider (RP-initiated
         logout): the browser visits its ``end_session_endpoint`` and comes back to
         ``{base}/signout-callback/<id>``, which must be registered at the provider as a
         post-logout redirect URI. The session keeps the ID token for it.
     :param end_session_endpoint: the provider's sign-out URL when discovery does not name it.
+
+    With ``allow_loopback_http=True`` the issuer and the discovered endpoints may be plain
+    http on a loopback host (development only); without it, a document naming an http
+    endpoint makes sign-in fail with ``OAuthSignin`` and a log line naming the endpoint.
     """
 
     type: ClassVar[ProviderType] = "oidc"
@@ -122,12 +76,14 @@ class OIDCProvider(OAuth2Provider):
         discovery_ttl: float = 3600,
         jwks_ttl: float = 3600,
         jwks_cooldown: float = 60,
+        discovery_cooldown: float = 10,
         jwks_uri: str | None = None,
         sign_out_of_provider: bool = False,
         end_session_endpoint: str | None = None,
+        allow_loopback_http: bool = False,
         **options: Any,
     ) -> None:
-        self.issuer_url = check_endpoint(issuer, "issuer")
+        self.issuer_url = check_endpoint(issuer, "issuer", allow_loopback_http=allow_loopback_http)
         if "openid" not in scope.split():
             raise ConfigurationError("an OpenID Connect provider's scope must include 'openid'")
         algs = tuple(id_token_signed_response_algs)
@@ -140,19 +96,34 @@ class OIDCProvider(OAuth2Provider):
         for value, what in ((discovery_ttl, "discovery_ttl"), (jwks_ttl, "jwks_ttl")):
             check_seconds(value, what)
         check_seconds(jwks_cooldown, "jwks_cooldown", zero=True)
-        self._jwks_uri = check_endpoint(jwks_uri, "jwks_uri") if jwks_uri else None
+        check_seconds(discovery_cooldown, "discovery_cooldown", zero=True)
+        self._jwks_uri = (
+            check_endpoint(jwks_uri, "jwks_uri", allow_loopback_http=allow_loopback_http)
+            if jwks_uri
+            else None
+        )
         if not isinstance(sign_out_of_provider, bool):
             raise ConfigurationError("sign_out_of_provider must be True or False")
         self.sign_out_of_provider = sign_out_of_provider
         self._end_session_url = (
-            check_endpoint(end_session_endpoint, "end_session_endpoint")
+            check_endpoint(
+                end_session_endpoint,
+                "end_session_endpoint",
+                allow_loopback_http=allow_loopback_http,
+            )
             if end_session_endpoint
             else None
         )
-        super().__init__(issuer=issuer, scope=scope, checks=checks, **options)
+        super().__init__(
+            issuer=issuer,
+            scope=scope,
+            checks=checks,
+            allow_loopback_http=allow_loopback_http,
+            **options,
+        )
         if any(a.startswith("HS") for a in algs) and not self.client_secret:
             raise ConfigurationError("HS* id_token algorithms need a client secret")
-        self.discovery = Discovery(self, ttl=discovery_ttl)
+        self.discovery = Discovery(self, ttl=discovery_ttl, cooldown=discovery_cooldown)
         self.keys = KeyCache(self.http, ttl=jwks_ttl, cooldown=jwks_cooldown)
         self.end_session = EndSession(self.id, self.client_id)
         self._warned_no_end_session = False

@@ -105,6 +105,7 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
             env.setenv("AUTHMW_OIDC_ID", "browser-tests")
             env.setenv("AUTHMW_OIDC_SECRET", "browser-tests-secret")
             env.setenv("AUTHMW_OIDC_ISSUER", issuer)
+            env.setenv("AUTHMW_OIDC_ALLOW_LOOPBACK_HTTP", "1")  # the local IdP is plain http
             env.delenv("AUTHMW_SESSION_STRATEGY", raising=False)
             app = create_app(url=url)
         server = create_server(app, host="127.0.0.1", port=port, threads=4)

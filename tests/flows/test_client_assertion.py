@@ -36,7 +36,12 @@ def register(op: Any, key: Any) -> AssertionCheck:
 def provider(op: Any, **options: Any) -> OIDCProvider:
     options.setdefault("timeout", 2)
     return OIDCProvider(
-        id="oidc", name="Test OP", issuer=op.issuer, client_id=idp.CLIENT_ID, **options
+        id="oidc",
+        name="Test OP",
+        issuer=op.issuer,
+        allow_loopback_http=True,
+        client_id=idp.CLIENT_ID,
+        **options,
     )
 
 
@@ -107,6 +112,7 @@ def test_P_C1_private_key_jwt_with_a_preset_and_refresh(op: Any) -> None:
     check = register(op, RSA)
     keycloak = Keycloak(
         issuer=op.issuer,
+        allow_loopback_http=True,
         client_id=idp.CLIENT_ID,
         token_endpoint_auth_method="private_key_jwt",
         client_private_key={**RSA.as_dict(private=True), "x5t#S256": "thumbprint"},

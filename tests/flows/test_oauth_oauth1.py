@@ -15,7 +15,10 @@ STATE = "authmw.state"
 @pytest.fixture
 def app(oauth1_server: Any) -> Any:
     provider = TwitterLegacy(
-        client_id=idp.OAUTH1_KEY, client_secret=idp.OAUTH1_SECRET, api_url=oauth1_server.base
+        client_id=idp.OAUTH1_KEY,
+        client_secret=idp.OAUTH1_SECRET,
+        api_url=oauth1_server.base,
+        allow_loopback_http=True,
     )
     return idp.make_app([provider])
 
@@ -82,7 +85,10 @@ def test_P_H4_A_NA2_callback_url_sanitized_through_oauth1(app: Any, target: str)
 
 def test_request_token_endpoint_down_is_oauth_signin(oauth1_server: Any) -> None:
     provider = TwitterLegacy(
-        client_id="wrong-consumer-key-000", client_secret="x", api_url=oauth1_server.base
+        client_id="wrong-consumer-key-000",
+        client_secret="x",
+        api_url=oauth1_server.base,
+        allow_loopback_http=True,
     )
     app = idp.make_app([provider])
     response = idp.start(app, "twitter-legacy")

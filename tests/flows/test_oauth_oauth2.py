@@ -30,6 +30,7 @@ def plain(op: Any, **options: Any) -> OAuth2Provider:
         token=f"{op.base}/token",
         userinfo=f"{op.base}/api/me",
         scope="profile",
+        allow_loopback_http=True,
         **options,
     )
 
@@ -83,7 +84,8 @@ def test_public_client_token_auth_none(op: Any) -> None:
 
 def test_P_B13_form_post_callback(op: Any) -> None:
     provider = OIDCProvider(
-        id="fp", name="FP", issuer=op.issuer, client_id=idp.CLIENT_ID,
+        id="fp", name="FP", issuer=op.issuer, allow_loopback_http=True,
+        client_id=idp.CLIENT_ID,
         client_secret=idp.CLIENT_SECRET, response_mode="form_post",
     )  # fmt: skip
     app = idp.make_app([provider])
@@ -101,7 +103,8 @@ def test_P_B13_form_post_cookies_are_samesite_none_over_https(op: Any) -> None:
     from authmw import Auth
 
     provider = OIDCProvider(
-        id="fp", name="FP", issuer=op.issuer, client_id=idp.CLIENT_ID,
+        id="fp", name="FP", issuer=op.issuer, allow_loopback_http=True,
+        client_id=idp.CLIENT_ID,
         client_secret=idp.CLIENT_SECRET, response_mode="form_post",
     )  # fmt: skip
     auth = Auth(secret=idp.SECRET, url="https://app.example", providers=[provider])
@@ -131,7 +134,9 @@ def mock_op() -> Iterator[str]:
 
 
 def test_oidc_provider_mock_full_flow(mock_op: str) -> None:
-    provider = OIDC(issuer=mock_op, client_id="client-1", client_secret="secret-1")
+    provider = OIDC(
+        issuer=mock_op, client_id="client-1", client_secret="secret-1", allow_loopback_http=True
+    )
     app = idp.make_app([provider])
     response = idp.start(app, "oidc", callbackUrl="/after")
     location = response.headers["Location"]
@@ -145,7 +150,8 @@ def test_oidc_provider_mock_full_flow(mock_op: str) -> None:
 
 def test_oidc_provider_mock_denied_without_state(mock_op: str) -> None:
     """The mock's deny redirect carries no ``state``, so this is P-B1 (OAuthCallback)."""
-    app = idp.make_app([OIDC(issuer=mock_op, client_id="c", client_secret="s")])
+    provider = OIDC(issuer=mock_op, client_id="c", client_secret="s", allow_loopback_http=True)
+    app = idp.make_app([provider])
     location = idp.start(app, "oidc").headers["Location"]
     denied = requests.post(location, data={"action": "deny"}, allow_redirects=False, timeout=5)
     assert "error=access_denied" in denied.headers["Location"]
@@ -159,7 +165,8 @@ def test_oidc_provider_mock_denied_without_state(mock_op: str) -> None:
 
 def refreshing(op: Any) -> OIDCProvider:
     return OIDCProvider(
-        id="oidc", name="OP", issuer=op.issuer, client_id=idp.CLIENT_ID,
+        id="oidc", name="OP", issuer=op.issuer, allow_loopback_http=True,
+        client_id=idp.CLIENT_ID,
         client_secret=idp.CLIENT_SECRET, refresh=True,
     )  # fmt: skip
 

@@ -27,6 +27,7 @@ def provider(op: Any, **options: Any) -> OIDCProvider:
         id="oidc",
         name="Test OP",
         issuer=op.issuer,
+        allow_loopback_http=True,
         client_id=idp.CLIENT_ID,
         client_secret=idp.CLIENT_SECRET,
         **options,
@@ -206,7 +207,8 @@ def test_P_B3_state_cookie_under_another_secret(op: Any) -> None:
 def test_P_B4_A_NA12_cookies_from_another_provider(op: Any) -> None:
     a = provider(op)
     b = OIDCProvider(
-        id="other", name="Other", issuer=op.issuer, client_id=idp.CLIENT_ID,
+        id="other", name="Other", issuer=op.issuer, allow_loopback_http=True,
+        client_id=idp.CLIENT_ID,
         client_secret=idp.CLIENT_SECRET, userinfo_request=True,
     )  # fmt: skip
     app = idp.make_app([a, b])

@@ -14,7 +14,12 @@ from joserfc.jwk import ECKey
 from authmw.providers import presets
 from tests.providers import idp
 
-CREDS = {"client_id": idp.CLIENT_ID, "client_secret": idp.CLIENT_SECRET}
+#: the local OP is plain http on 127.0.0.1: development mode (P-F2)
+CREDS: dict[str, Any] = {
+    "client_id": idp.CLIENT_ID,
+    "client_secret": idp.CLIENT_SECRET,
+    "allow_loopback_http": True,
+}
 GITHUB_PATHS = {"/login/oauth/authorize": "/authorize", "/login/oauth/access_token": "/token"}
 
 
@@ -176,7 +181,7 @@ def test_apple_form_post_and_client_secret_jwt(op: Any) -> None:
     op.claims = {"email": "private@privaterelay.appleid.com", "email_verified": "true"}
     provider = presets.Apple(
         issuer=op.issuer, client_id="com.example.web", team_id="TEAM123456", key_id="KEY1",
-        private_key=key.as_pem(private=True).decode(),
+        private_key=key.as_pem(private=True).decode(), allow_loopback_http=True,
     )  # fmt: skip
     app = idp.make_app([provider])
     location = idp.start(app, "apple").headers["Location"]
@@ -214,7 +219,8 @@ def test_from_environment_generic_oidc() -> None:
 
 
 def test_from_environment_redirect_uri(op: Any) -> None:
-    env = {"AUTHMW_OIDC_ISSUER": op.issuer, "AUTHMW_OIDC_ID": "c", "AUTHMW_OIDC_SECRET": "s"}
+    env = {"AUTHMW_OIDC_ISSUER": op.issuer, "AUTHMW_OIDC_ID": "c", "AUTHMW_OIDC_SECRET": "s",
+           "AUTHMW_OIDC_ALLOW_LOOPBACK_HTTP": "1"}  # fmt: skip
     app = idp.make_app(presets.from_environment(env))
     location = idp.start(app, "oidc").headers["Location"]
     assert idp.split(location)[1]["redirect_uri"] == "http://localhost/api/auth/callback/oidc"

@@ -33,6 +33,7 @@ def instance(op: Any, adapter: Any = None) -> tuple[Auth, webtest.TestApp]:
         id="oidc",
         name="Test OP",
         issuer=op.issuer,
+        allow_loopback_http=True,
         client_id=idp.CLIENT_ID,
         client_secret=idp.CLIENT_SECRET,
         timeout=2,

@@ -15,7 +15,7 @@ from authmw.providers.http import HttpClient, ProviderHTTPError, check_endpoint,
     ["https://idp.example/x", "http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/"],
 )
 def test_P_F2_allowed_endpoints(url: str) -> None:
-    assert check_endpoint(url, "token") == url
+    assert check_endpoint(url, "token", allow_loopback_http=True) == url
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,14 @@ def test_P_F2_allowed_endpoints(url: str) -> None:
 )
 def test_P_F2_refused_endpoints(url: Any) -> None:
     with pytest.raises(ConfigurationError):
+        check_endpoint(url, "token", allow_loopback_http=True)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/"])
+def test_P_F2_loopback_http_only_in_development_mode(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="allow_loopback_http=True for development"):
         check_endpoint(url, "token")
+    assert check_endpoint("https://127.0.0.1/x", "token") == "https://127.0.0.1/x"
 
 
 def test_is_loopback() -> None:

@@ -12,9 +12,9 @@ def test_P_E3_linking_is_off_by_default_and_can_be_enabled() -> None:
         name="Corp",
         client_id="id",
         client_secret="s",
-        authorization="http://127.0.0.1:1/authorize",
-        token="http://127.0.0.1:1/token",
-        userinfo="http://127.0.0.1:1/userinfo",
+        authorization="https://idp.example/authorize",
+        token="https://idp.example/token",
+        userinfo="https://idp.example/userinfo",
     )
     assert plain.allow_dangerous_email_account_linking is False
     github = GitHub(client_id="id", client_secret="s", allow_dangerous_email_account_linking=True)
@@ -24,9 +24,9 @@ def test_P_E3_linking_is_off_by_default_and_can_be_enabled() -> None:
         name="Legacy",
         client_id="id",
         client_secret="s",
-        request_token_url="http://127.0.0.1:1/request",
-        authorization_url="http://127.0.0.1:1/authorize",
-        access_token_url="http://127.0.0.1:1/access",
+        request_token_url="https://idp.example/request",
+        authorization_url="https://idp.example/authorize",
+        access_token_url="https://idp.example/access",
         allow_dangerous_email_account_linking=True,
     )
     assert legacy.allow_dangerous_email_account_linking is True

@@ -65,6 +65,7 @@ def test_oauth_sign_in_started_on_one_instance_finishes_on_the_other(
         id="oidc",
         name="Test OP",
         issuer=op.issuer,
+        allow_loopback_http=True,
         client_id=idp.CLIENT_ID,
         client_secret=idp.CLIENT_SECRET,
         timeout=2,

@@ -65,7 +65,9 @@ def from_environment(
 
     Auth.js v5's names (``AUTH_<ID>_ID``, ``AUTH_<ID>_SECRET``, ``AUTH_<ID>_ISSUER``) are read
     when ours are not set. ``..._ISSUER`` sets the issuer (required for Auth0, Cognito,
-    Keycloak, Okta, Microsoft Entra ID and the generic ``oidc``; optional for GitLab). A preset
+    Keycloak, Okta, Microsoft Entra ID and the generic ``oidc``; optional for GitLab).
+    ``AUTHMW_<ID>_ALLOW_LOOPBACK_HTTP=1`` sets ``allow_loopback_http=True`` (a local
+    development identity provider on plain http, P-F2). A preset
     with only one of id and secret is left off with a warning naming the missing variable.
     Extra keyword arguments are per-preset options, e.g.
     ``from_environment(github={"refresh": True})``.
@@ -89,9 +91,15 @@ def from_environment(
         elif needs_issuer:
             name = preset_variables(preset_id, "ISSUER")[0]
             raise ConfigurationError(f"{name} is required with {client_id[0]}")
+        if _truthy(first_set(preset_variables(preset_id, "ALLOW_LOOPBACK_HTTP"), environ)):
+            kwargs["allow_loopback_http"] = True
         kwargs.update(options.get(preset_id.replace("-", "_"), {}))
         providers.append(cls(**kwargs))
     return providers
+
+
+def _truthy(found: tuple[str, str] | None) -> bool:
+    return found is not None and found[1].strip().lower() in ("1", "true", "yes", "on")
 
 
 __all__ = [
