@@ -29,11 +29,12 @@ def end_session(
     """
     raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
     # read before revoking: database sessions keep it next to the row revoke deletes
-    signed_in = ctx.auth.strategy.provider_session(raw, ctx.token)
-    ctx.set_session_cookies(ctx.auth.strategy.revoke(raw, ctx.realm, ctx.cookies))
+    strategy = ctx.auth.strategy
+    signed_in = strategy.provider_session(raw, ctx.token) if sign_out_of_provider else None
+    ctx.set_session_cookies(strategy.revoke(raw, ctx.realm, ctx.cookies))
     ctx.rotate_csrf_token()
     ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
-    if not sign_out_of_provider or signed_in is None:
+    if signed_in is None:
         return callback_url
     provider = ctx.auth.providers.get(signed_in.provider)
     if provider is None:
