@@ -19,7 +19,12 @@ from .callbacks import Callback, Callbacks, Events, coerce_callbacks, coerce_eve
 from .dispatch.services import EndpointServices
 from .errors import ConfigurationError
 from .handlers import default_handlers
-from .handlers.programmatic import sign_in_headers, sign_out_headers
+from .handlers.programmatic import (
+    SignOutRedirect,
+    sign_in_headers,
+    sign_out_headers,
+    sign_out_redirect,
+)
 from .options import DAY as DAY
 from .options import MIN_SECRET_LENGTH as MIN_SECRET_LENGTH
 from .options import Pages as Pages
@@ -226,7 +231,8 @@ class Auth:
         return sign_in_headers(self.endpoints, environ, user, provider=provider)
 
     def sign_out(self, environ: WSGIEnvironment) -> list[tuple[str, str]]:
-        """End the request's session from your own code: the ``Set-Cookie`` headers to send."""
+        """End the request's session from your own code: the ``Set-Cookie`` headers to send.
+        The provider's session is left alone (see :meth:`sign_out_redirect`)."""
         return sign_out_headers(self.endpoints, environ)
 
     def revoke_user(self, user_id: str) -> None:
@@ -236,6 +242,14 @@ class Auth:
         :raises ConfigurationError: the adapter cannot delete a user's sessions.
         :raises AdapterUnavailable: the store cannot be reached."""
         self.strategy.revoke_user(str(user_id))
+
+    def sign_out_redirect(
+        self, environ: WSGIEnvironment, callback_url: str | None = None
+    ) -> SignOutRedirect:
+        """End the request's session as the sign-out button does, signing out of the provider
+        too where it has ``sign_out_of_provider`` on: answer with a redirect to ``.location``
+        (that page, or *callback_url*, sanitized) and ``.headers``."""
+        return sign_out_redirect(self.endpoints, environ, callback_url)
 
     # -- composition ----------------------------------------------------------------------
 

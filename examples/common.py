@@ -11,6 +11,7 @@ import hmac
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -129,16 +130,45 @@ def secret_from_env() -> str:
     return secrets.token_urlsafe(32)
 
 
+#: Set to ``1`` to turn on ``sign_out_of_provider`` for the OpenID Connect providers configured
+#: from the environment: signing out of the demo signs out of the provider too.
+SIGN_OUT_OF_PROVIDER = "AUTHMW_SIGN_OUT_OF_PROVIDER"
+
+
+def preset_options(environ: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Per-preset options for :func:`~authmw.providers.presets.from_environment`: with
+    ``AUTHMW_SIGN_OUT_OF_PROVIDER=1``, ``sign_out_of_provider`` on every OpenID Connect preset.
+
+    :raises ConfigurationError: the variable is set to something other than ``1`` or ``0``.
+    """
+    from authmw.providers.oidc import OIDCProvider
+    from authmw.providers.presets import PRESETS
+
+    env = os.environ if environ is None else environ
+    value = env.get(SIGN_OUT_OF_PROVIDER, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return {}
+    if value not in ("1", "true", "yes", "on"):
+        raise ConfigurationError(f"{SIGN_OUT_OF_PROVIDER} must be 1 or 0, not {value!r}")
+    return {
+        preset_id.replace("-", "_"): {"sign_out_of_provider": True}
+        for preset_id, (cls, _) in PRESETS.items()
+        if issubclass(cls, OIDCProvider)
+    }
+
+
 def make_auth(*, secret: str | None = None, url: str, **options: Any) -> Auth:
     """The examples' authmw configuration: password and email sign-in, any OAuth provider
-    configured in the environment, and the store of :mod:`examples.demo.storage`."""
+    configured in the environment (see :func:`preset_options`), and the store of
+    :mod:`examples.demo.storage`."""
     from authmw.providers.presets import from_environment
 
     from .demo.storage import demo_options
 
     options = {**demo_options(), **options}
     extra_providers = options.pop("extra_providers", ())
-    providers: list[Any] = [credentials_provider(), *extra_providers, *from_environment()]
+    configured = from_environment(**preset_options())
+    providers: list[Any] = [credentials_provider(), *extra_providers, *configured]
     auth = Auth(
         secret=secret or secret_from_env(),
         url=url,
@@ -148,6 +178,9 @@ def make_auth(*, secret: str | None = None, url: str, **options: Any) -> Auth:
         **options,
     )
     print(f"authmw: providers enabled: {', '.join(auth.providers)}", file=sys.stderr)
+    leaving = [p.id for p in configured if getattr(p, "sign_out_of_provider", False)]
+    if leaving:
+        print(f"authmw: sign-out also signs out of: {', '.join(leaving)}", file=sys.stderr)
     return auth
 
 

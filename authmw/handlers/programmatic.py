@@ -1,29 +1,54 @@
 """Sessions your own code starts or ends: after a sign-up form, an invitation link, a test.
 
 ``Auth.sign_in(environ, user)`` and ``Auth.sign_out(environ)`` return the ``Set-Cookie``
-headers to send with your response. A sign-in runs exactly what a password sign-in runs after
-``authorize`` (the ``sign_in`` and ``jwt`` callbacks, the stored user with database sessions,
-the ``sign_in`` event), so the session is the same as if the user had used the form.
+headers to send with your response; ``Auth.sign_out_redirect(environ, callback_url)`` also says
+where to send the browser (the provider's sign-out page with ``sign_out_of_provider``). A
+sign-in runs exactly what a password sign-in runs after ``authorize`` (the ``sign_in`` and
+``jwt`` callbacks, the stored user with database sessions, the ``sign_in`` event), so the
+session is the same as if the user had used the form.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .._types import WSGIEnvironment
 from ..adapters.base import User
-from ..cookies.chunks import join_chunks
 from ..dispatch.context import RequestContext
 from ..dispatch.services import EndpointServices
 from ..errors import AuthError, ConfigurationError
 from ..flow import FlowRequest
 from ..providers.base import Provider, SignInResult, UserFinder
-from ..session.database import guarded
+from .ending import end_session
 
-__all__ = ["AppSignIn", "sign_in_headers", "sign_out_headers"]
+__all__ = [
+    "AppSignIn",
+    "SignOutRedirect",
+    "sign_in_headers",
+    "sign_out_headers",
+    "sign_out_redirect",
+]
 
 Headers = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class SignOutRedirect:
+    """The answer to send after :meth:`Auth.sign_out_redirect <authmw.Auth.sign_out_redirect>`:
+    a redirect to :attr:`location` with :attr:`headers`.
+
+    :ivar location: the provider's sign-out page (which sends the browser back to the callback
+        URL through ``{base}/signout-callback/<id>``), or the callback URL itself.
+    :ivar headers: the ``Set-Cookie`` headers (session cleared, CSRF token rotated, the state
+        of the sign-out at the provider).
+    :ivar at_provider: whether :attr:`location` is the provider's sign-out page.
+    """
+
+    location: str
+    headers: Headers
+    at_provider: bool
 
 
 class AppSignIn(Provider):
@@ -70,14 +95,25 @@ def sign_in_headers(
 def sign_out_headers(services: EndpointServices, environ: WSGIEnvironment) -> Headers:
     """``Set-Cookie`` headers that end the request's session (database sessions: the row is
     deleted; JWT sessions: the token is revoked), firing the ``sign_out`` event. No session:
-    headers that clear the cookie."""
+    headers that clear the cookie. The provider's session, if any, is left alone (see
+    :func:`sign_out_redirect`)."""
     ctx = RequestContext(environ, services, "signout", None)
-    raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
-    revoke = services.strategy.revoke
-    ctx.set_session_cookies(guarded(lambda: revoke(raw, ctx.realm, ctx.cookies)))
-    ctx.rotate_csrf_token()
-    services.events.emit("sign_out", token=ctx.token, session=ctx.session)
+    end_session(ctx, ctx.base_url, sign_out_of_provider=False)
     return [("Set-Cookie", value) for value in ctx.set_cookies]
+
+
+def sign_out_redirect(
+    services: EndpointServices, environ: WSGIEnvironment, callback_url: str | None = None
+) -> SignOutRedirect:
+    """End the request's session as ``POST {base}/signout`` does: for a session signed in with
+    a provider that has ``sign_out_of_provider`` on, the browser goes to the provider's
+    sign-out page next and comes back to *callback_url* (sanitized as a ``callbackUrl``;
+    default: the base URL)."""
+    ctx = RequestContext(environ, services, "signout", None)
+    url = ctx.sanitize(callback_url if callback_url is not None else ctx.base_url)
+    location = end_session(ctx, url)
+    headers = [("Set-Cookie", value) for value in ctx.set_cookies]
+    return SignOutRedirect(location=location, headers=headers, at_provider=location != url)
 
 
 def _provider(services: EndpointServices, provider_id: str | None) -> Provider:

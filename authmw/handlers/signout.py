@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..cookies.chunks import join_chunks
-from ..session.database import guarded
 from .base import Handler
+from .ending import end_session
 
 if TYPE_CHECKING:
     from webob import Response
@@ -38,14 +37,4 @@ class SignOutHandler(Handler):
     def sign_out(self, ctx: RequestContext) -> Response:
         if not ctx.csrf_valid():
             return ctx.redirect(ctx.auth_url("signout", csrf="true"))
-        url = ctx.callback_url()
-        raw = join_chunks(ctx.cookies, ctx.realm.cookies.session_token.name)
-        strategy = ctx.auth.strategy
-        signed_in = strategy.provider_session(raw, ctx.token)
-        ctx.set_session_cookies(guarded(lambda: strategy.revoke(raw, ctx.realm, ctx.cookies)))
-        ctx.rotate_csrf_token()
-        ctx.auth.events.emit("sign_out", token=ctx.token, session=ctx.session)
-        provider = ctx.auth.providers.get(signed_in.provider) if signed_in else None
-        if signed_in is not None and provider is not None:
-            url = provider.sign_out_url(ctx, signed_in.id_token, url) or url
-        return ctx.redirect(url)
+        return ctx.redirect(end_session(ctx, ctx.callback_url()))

@@ -80,7 +80,9 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
     """examples.demo configured as a person would (environment variables), served by waitress.
 
     Users and email tokens in a fresh SQLite file, links sent to an aiosmtpd capture server, an
-    OpenID Connect provider (oidc-provider-mock, with its consent form) under ``AUTHMW_OIDC_*``.
+    OpenID Connect provider (oidc-provider-mock, with its consent form and its
+    ``end_session_endpoint``) under ``AUTHMW_OIDC_*``, signed out of at sign-out
+    (``AUTHMW_SIGN_OUT_OF_PROVIDER=1``).
     """
     from waitress.server import create_server
 
@@ -106,6 +108,7 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
             env.setenv("AUTHMW_OIDC_SECRET", "browser-tests-secret")
             env.setenv("AUTHMW_OIDC_ISSUER", issuer)
             env.setenv("AUTHMW_OIDC_ALLOW_LOOPBACK_HTTP", "1")  # the local IdP is plain http
+            env.setenv("AUTHMW_SIGN_OUT_OF_PROVIDER", "1")
             env.delenv("AUTHMW_SESSION_STRATEGY", raising=False)
             app = create_app(url=url)
         server = create_server(app, host="127.0.0.1", port=port, threads=4)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -84,6 +85,34 @@ def test_oidc_sign_in_through_the_provider_button(page: Any, demo: Any) -> None:
     expect(page).to_have_url(f"{demo.url}/dashboard")
     expect(page.get_by_role("main")).to_contain_text("Welcome, ada@example.com")
     assert session_of(page)["user"]["email"] == "ada@example.com"
+
+
+def test_S_S4_P_G3_sign_out_of_the_provider_too_and_back_to_the_callback_url(
+    page: Any, demo: Any
+) -> None:
+    """``sign_out_of_provider`` on (``AUTHMW_SIGN_OUT_OF_PROVIDER=1``): the sign-out button
+    ends our session, the browser visits the provider's end-session page and comes back through
+    ``signout-callback`` to the ``callbackUrl``; signing in again asks the provider again."""
+    page.goto("/api/auth/signin?callbackUrl=/dashboard")
+    page.get_by_role("button", name="Sign in with OpenID Connect").click()
+    page.get_by_placeholder("sub").fill("grace@example.com")
+    page.get_by_role("button", name="Authorize").click()
+    expect(page).to_have_url(f"{demo.url}/dashboard")
+    page.goto("/api/auth/signout?callbackUrl=/dashboard")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{demo.idp}/oauth2/end_session?**")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+    assert query["post_logout_redirect_uri"] == f"{demo.url}/api/auth/signout-callback/oidc"
+    assert query["client_id"] == "browser-tests" and len(query["state"]) >= 43
+    assert query["id_token_hint"].count(".") == 2
+    assert session_of(page) == {}  # ours ended before the browser left
+    page.get_by_role("button", name="End session").click()
+    # back at the callbackUrl: /dashboard, which now sends an anonymous visitor to sign in
+    expect(page).to_have_url(re.compile(r"/api/auth/signin\?callbackUrl=%2Fdashboard$"))
+    assert session_of(page) == {}
+    assert not [c for c in page.context.cookies() if c["name"].endswith("logout-state")]
+    page.get_by_role("button", name="Sign in with OpenID Connect").click()
+    expect(page.get_by_placeholder("sub")).to_be_visible()  # the provider asks again
 
 
 def test_sign_out_confirmation_button(page: Any, sign_in_with_form: Callable[..., None]) -> None:
