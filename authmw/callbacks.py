@@ -138,6 +138,9 @@ class Events:
     session: Callback | None = None
     #: A sign-in attempt was refused by a rate limit (never receives the password).
     throttled: Callback | None = None
+    #: An identity provider ended sessions by back-channel logout (``provider``, ``sub``,
+    #: ``sid``; either may be ``None``).
+    backchannel_logout: Callback | None = None
     _wrapped: dict[str, Callback] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .backchannel_logout import BackchannelLogoutHandler
 from .base import Handler
 from .callback import CallbackHandler
 from .csrf import CsrfHandler
@@ -26,10 +27,12 @@ def default_handlers() -> dict[str, Handler]:
         "signout-callback": SignOutCallbackHandler(),
         "error": ErrorHandler(),
         "verify-request": VerifyRequestHandler(),
+        "backchannel-logout": BackchannelLogoutHandler(),
     }
 
 
 __all__ = [
+    "BackchannelLogoutHandler",
     "CallbackHandler",
     "CsrfHandler",
     "ErrorHandler",

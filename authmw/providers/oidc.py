@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import AuthError, ConfigurationError, IdentityChangedError
+from ..session.revocation import IDP_CLAIM
 from .base import ProviderType
 from .checks import FlowData
 from .discovery import WELL_KNOWN as WELL_KNOWN
@@ -17,6 +18,7 @@ from .endpoints import Endpoints
 from .http import check_endpoint, check_seconds
 from .idtoken import IdTokenError, IdTokenPolicy, validate_id_token
 from .jwks import KeyCache
+from .logout_token import BackchannelLogout, LogoutRequest, idp_session
 from .oauth2 import OAuth2Provider
 
 if TYPE_CHECKING:
@@ -55,6 +57,9 @@ class OIDCProvider(OAuth2Provider):
         ``{base}/signout-callback/<id>``, which must be registered at the provider as a
         post-logout redirect URI. The session keeps the ID token for it.
     :param end_session_endpoint: the provider's sign-out URL when discovery does not name it.
+    :param backchannel_logout: accept the provider's logout tokens at
+        ``POST {base}/backchannel-logout/<id>`` (its ``backchannel_logout_uri``): sessions
+        keep which provider subject and session (``sid``) they were signed in with.
 
     With ``allow_loopback_http=True`` the issuer and the discovered endpoints may be plain
     http on a loopback host (development only); without it, a document naming an http
@@ -80,6 +85,7 @@ class OIDCProvider(OAuth2Provider):
         jwks_uri: str | None = None,
         sign_out_of_provider: bool = False,
         end_session_endpoint: str | None = None,
+        backchannel_logout: bool = False,
         allow_loopback_http: bool = False,
         **options: Any,
     ) -> None:
@@ -105,6 +111,9 @@ class OIDCProvider(OAuth2Provider):
         if not isinstance(sign_out_of_provider, bool):
             raise ConfigurationError("sign_out_of_provider must be True or False")
         self.sign_out_of_provider = sign_out_of_provider
+        if not isinstance(backchannel_logout, bool):
+            raise ConfigurationError("backchannel_logout must be True or False")
+        self.backchannel_logout = backchannel_logout
         self._end_session_url = (
             check_endpoint(
                 end_session_endpoint,
@@ -126,10 +135,12 @@ class OIDCProvider(OAuth2Provider):
         self.discovery = Discovery(self, ttl=discovery_ttl, cooldown=discovery_cooldown)
         self.keys = KeyCache(self.http, ttl=jwks_ttl, cooldown=jwks_cooldown)
         self.end_session = EndSession(self.id, self.client_id)
+        self.backchannel = BackchannelLogout(self.id)
         self._warned_no_end_session = False
 
     def setup(self, auth: Any) -> None:
         super().setup(auth)
+        self.backchannel.use_state(auth.shared_state)
         if self.sign_out_of_provider and self._end_session_url is None:
             # warns once when the provider has none; discovery down now: checked at sign-out
             with contextlib.suppress(AuthError):
@@ -152,11 +163,26 @@ class OIDCProvider(OAuth2Provider):
 
     def session_claims(self, account: dict[str, Any] | None) -> dict[str, Any]:
         """With ``sign_out_of_provider`` on: the provider id and the ID token (the
-        ``id_token_hint`` of sign-out) too."""
+        ``id_token_hint`` of sign-out) too; with ``backchannel_logout``: :data:`IDP_CLAIM`."""
         claims = super().session_claims(account)
         if self.sign_out_of_provider and account and isinstance(account.get("id_token"), str):
             claims.update(provider=self.id, id_token=account["id_token"])
+        if self.backchannel_logout and account:
+            idp = idp_session(self.id, account.get("id_token"))
+            if idp is not None:
+                claims[IDP_CLAIM] = idp
         return claims
+
+    def logout_request(self, logout_token: object) -> LogoutRequest:
+        """Whose sessions a back-channel *logout_token* ends.
+
+        :raises LogoutTokenError: invalid or replayed (the message is for logs).
+        :raises AuthError: discovery failed. :raises AdapterUnavailable: the store is down.
+        """
+        jwks_uri = self._jwks_uri or self.discovery.document()["jwks_uri"]
+        return self.backchannel.accept(
+            logout_token, self.policy(), lambda kid, alg: self.keys.candidates(jwks_uri, kid, alg)
+        )
 
     def sign_out_url(self, ctx: FlowRequest, id_token: str, callback_url: str) -> str | None:
         if not self.sign_out_of_provider:
