@@ -49,16 +49,7 @@ STORES = [
 
 def provider(op: Any, **options: Any) -> OIDCProvider:
     options.setdefault("backchannel_logout", True)
-    return OIDCProvider(
-        id="oidc",
-        name="Test OP",
-        issuer=op.issuer,
-        allow_loopback_http=True,
-        client_id=idp.CLIENT_ID,
-        client_secret=idp.CLIENT_SECRET,
-        timeout=2,
-        **options,
-    )
+    return idp.oidc_provider(op, **options)
 
 
 def make_auth(op: Any, adapter: Any = None, strategy: str = "jwt", **options: Any) -> Auth:

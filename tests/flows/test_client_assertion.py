@@ -35,14 +35,7 @@ def register(op: Any, key: Any) -> AssertionCheck:
 
 def provider(op: Any, **options: Any) -> OIDCProvider:
     options.setdefault("timeout", 2)
-    return OIDCProvider(
-        id="oidc",
-        name="Test OP",
-        issuer=op.issuer,
-        allow_loopback_http=True,
-        client_id=idp.CLIENT_ID,
-        **options,
-    )
+    return idp.oidc_provider(op, **{"client_secret": None, **options})
 
 
 def token_form(op: Any) -> dict[str, str]:

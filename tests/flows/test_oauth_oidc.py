@@ -23,15 +23,7 @@ SESSION = "authmw.session-token"
 def provider(op: Any, **options: Any) -> OIDCProvider:
     options.setdefault("userinfo_request", True)
     options.setdefault("timeout", 2)
-    return OIDCProvider(
-        id="oidc",
-        name="Test OP",
-        issuer=op.issuer,
-        allow_loopback_http=True,
-        client_id=idp.CLIENT_ID,
-        client_secret=idp.CLIENT_SECRET,
-        **options,
-    )
+    return idp.oidc_provider(op, **options)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 import webtest
 
 from authmw import Auth
-from authmw.providers.oidc import OIDCProvider
 from tests.adapters.conftest import BACKENDS, Backend, backend_named
 from tests.providers import idp
 
@@ -29,15 +28,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 def instance(op: Any, adapter: Any = None) -> tuple[Auth, webtest.TestApp]:
     """One worker: its own Auth and provider objects, over the shared *adapter*."""
-    provider = OIDCProvider(
-        id="oidc",
-        name="Test OP",
-        issuer=op.issuer,
-        allow_loopback_http=True,
-        client_id=idp.CLIENT_ID,
-        client_secret=idp.CLIENT_SECRET,
-        timeout=2,
-    )
+    provider = idp.oidc_provider(op)
     auth = Auth(secret=idp.SECRET, url="http://localhost", providers=[provider], adapter=adapter)
     return auth, webtest.TestApp(auth.wrap(idp.echo_app))
 

@@ -26,16 +26,7 @@ SESSION = "authmw.session-token"
 
 def provider(op: Any, **options: Any) -> OIDCProvider:
     options.setdefault("sign_out_of_provider", True)
-    return OIDCProvider(
-        id="oidc",
-        name="Test OP",
-        issuer=op.issuer,
-        allow_loopback_http=True,
-        client_id=idp.CLIENT_ID,
-        client_secret=idp.CLIENT_SECRET,
-        timeout=2,
-        **options,
-    )
+    return idp.oidc_provider(op, **options)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import webtest
 
 from authmw import Auth
 from authmw.adapters.sql import SQLAdapter
-from authmw.providers.oidc import OIDCProvider
 from tests.providers import idp
 
 RETURN_URI = "http://localhost/api/auth/signout-callback/oidc"
@@ -30,16 +29,7 @@ def make_app(
     """``/leave?to=...`` signs out with ``sign_out_redirect`` (its answers are kept in the
     list), ``/leave-here`` with ``sign_out``; any other path shows the session."""
     op.post_logout_redirect_uris = [RETURN_URI]
-    provider = OIDCProvider(
-        id="oidc",
-        name="Test OP",
-        issuer=op.issuer,
-        allow_loopback_http=True,
-        client_id=idp.CLIENT_ID,
-        client_secret=idp.CLIENT_SECRET,
-        timeout=2,
-        sign_out_of_provider=sign_out_of_provider,
-    )
+    provider = idp.oidc_provider(op, sign_out_of_provider=sign_out_of_provider)
     auth = Auth(secret=idp.SECRET, url="http://localhost", providers=[provider], **options)
     seen: list[Any] = []
 

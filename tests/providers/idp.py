@@ -41,6 +41,23 @@ CLIENT_ID = "test-client"
 CLIENT_SECRET = "a:b%c+d e-secret"  # needs form-encoding in Basic auth (P-C1)
 
 
+def oidc_provider(op: Any, **options: Any) -> Any:
+    """The OpenID Connect provider every flow test signs in with, against the test IdP *op*
+    (plain http on loopback, so in development mode); *options* add to or override these."""
+    from authmw.providers.oidc import OIDCProvider
+
+    settings: dict[str, Any] = {
+        "id": "oidc",
+        "name": "Test OP",
+        "issuer": op.issuer,
+        "allow_loopback_http": True,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "timeout": 2,
+    }
+    return OIDCProvider(**{**settings, **options})
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from authmw import Auth
-from authmw.providers.oidc import OIDCProvider
 from tests.providers import idp
 from tests.support import serve
 
@@ -39,16 +38,7 @@ def origin(client_bundle: Path, logout_op: Any) -> Iterator[str]:
 
     with serve(lambda environ, start_response: wrapped[0](environ, start_response)) as url:
         logout_op.post_logout_redirect_uris = [f"{url}/api/auth/signout-callback/oidc"]
-        provider = OIDCProvider(
-            id="oidc",
-            name="Test OP",
-            issuer=logout_op.issuer,
-            allow_loopback_http=True,
-            client_id=idp.CLIENT_ID,
-            client_secret=idp.CLIENT_SECRET,
-            timeout=2,
-            sign_out_of_provider=True,
-        )
+        provider = idp.oidc_provider(logout_op, sign_out_of_provider=True)
         wrapped.append(Auth(secret=idp.SECRET, url=url, providers=[provider]).wrap(page))
         yield url
 
