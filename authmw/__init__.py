@@ -33,6 +33,7 @@ from .session.current import get_token as get_token
 from .session.middleware import SessionMiddleware as SessionMiddleware
 from .session.model import Session as Session
 from .stack import rules_middleware as rules_middleware
+from .throttle import RateLimits as RateLimits
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,7 @@ __all__ = [
     "Handler",
     "Pages",
     "Provider",
+    "RateLimits",
     "Rule",
     "RulesMiddleware",
     "Session",

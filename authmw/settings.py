@@ -24,6 +24,9 @@ Recognised keys (after the prefix, ``authmw.`` for Pyramid, none for PasteDeploy
     Paths of your own pages (``pages.sign_in = /login``).
 ``session.strategy``, ``session.scheme``, ``session.max_age``, ``session.update_age``
     Session options (the ages in seconds).
+``rate_limits``, ``rate_limits.<name>``
+    ``rate_limits = off`` turns throttling off; ``rate_limits.<limit> = 10/15 minutes`` sets
+    one limit (``off`` turns that one off), ``rate_limits.trusted_proxies`` is a count.
 ``template_dirs``
     Folders searched first for page templates.
 ``rules``
@@ -47,15 +50,17 @@ from typing import Any, Literal
 from .config import Auth
 from .errors import ConfigurationError
 from .providers.base import Provider
+from .throttle import RateLimits, coerce_rate_limits
 
 _TRUE = frozenset({"true", "yes", "on", "1", "t", "y"})
 _FALSE = frozenset({"false", "no", "off", "0", "f", "n", ""})
 _SCALARS = ("url", "base_path", "cookie_prefix")
 _FLAGS = ("trust_host", "debug")
 _SESSION_INTS = ("max_age", "update_age")
-_SECTIONS = ("callbacks", "events", "pages", "session")
+_SECTIONS = ("callbacks", "events", "pages", "session", "rate_limits")
 KNOWN_KEYS = frozenset(
     {"secret", *_SCALARS, *_FLAGS, "providers", "adapter", "template_dirs", "rules", "default"}
+    | {"rate_limits"}
 )
 
 
@@ -193,6 +198,25 @@ def load_rules(
     return parse_rules(data, source=path.name)
 
 
+def load_rate_limits(switch: object, limits: Mapping[str, Any]) -> RateLimits:
+    """``rate_limits`` (on/off) and ``rate_limits.<name>`` settings as :class:`RateLimits`.
+
+    :raises ConfigurationError: a bad value, an unknown name, or limits set while ``off``.
+    """
+    if switch is not None and not asbool(switch):
+        if limits:
+            raise ConfigurationError("rate_limits = off, yet rate_limits.<name> is set")
+        return coerce_rate_limits(False)
+    values: dict[str, Any] = {}
+    for name, value in limits.items():
+        text = str(value).strip()
+        if name == "trusted_proxies":
+            values[name] = asint(text, "rate_limits.trusted_proxies")
+        else:
+            values[name] = None if text.lower() in ("off", "none") else text
+    return coerce_rate_limits(values)
+
+
 @dataclass(frozen=True)
 class AuthSettings:
     """What :func:`auth_from_settings` builds: the configuration and the protection rules."""
@@ -260,6 +284,8 @@ def auth_from_settings(
             if key in session:
                 session[key] = asint(session[key], f"session.{key}")  # type: ignore[assignment]
         options["session"] = session
+    if "rate_limits" in own or sections["rate_limits"]:
+        options["rate_limits"] = load_rate_limits(own.get("rate_limits"), sections["rate_limits"])
     options.update(overrides)
     rule_set = load_rules(own["rules"], here=here) if own.get("rules") else RuleSet()
     default = rule_set.default or "public"

@@ -10,9 +10,9 @@ import authmw
 
 PUBLIC = {
     "Auth", "AuthDispatcher", "AuthError", "Callbacks", "ConfigurationError",
-    "CredentialsProvider", "Events", "Handler", "Pages", "Provider", "Rule", "RulesMiddleware",
-    "Session", "SessionMiddleware", "SessionOptions", "SignInResult", "Theme", "get_session",
-    "get_token", "rule", "rules_middleware",
+    "CredentialsProvider", "Events", "Handler", "Pages", "Provider", "RateLimits", "Rule",
+    "RulesMiddleware", "Session", "SessionMiddleware", "SessionOptions", "SignInResult", "Theme",
+    "get_session", "get_token", "rule", "rules_middleware",
 }  # fmt: skip
 
 

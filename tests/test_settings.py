@@ -140,3 +140,46 @@ def test_rule_files(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("rules = [")
     with pytest.raises(ConfigurationError, match=r"cannot parse bad\.toml"):
         load_rules(tmp_path / "bad.toml")
+
+
+def test_S_A5_rate_limits_from_settings() -> None:
+    from authmw import RateLimits
+
+    base = {"authmw.secret": SECRET, "authmw.url": "http://localhost"}
+    built = auth_from_settings(
+        {
+            **base,
+            "authmw.rate_limits.credentials_per_account": " 10/15 minutes ",
+            "authmw.rate_limits.email_per_client": "off",
+            "authmw.rate_limits.trusted_proxies": "1",
+        },
+        prefix="authmw.",
+    )
+    assert built.auth.rate_limits == RateLimits(
+        credentials_per_account="10/15 minutes", email_per_client=None, trusted_proxies=1
+    )
+    off = auth_from_settings({**base, "authmw.rate_limits": "off"}, prefix="authmw.")
+    assert off.auth.rate_limits == RateLimits(None, None, None, None)
+    assert off.auth.throttle.items == {}
+    on = auth_from_settings({**base, "authmw.rate_limits": "on"}, prefix="authmw.")
+    assert on.auth.rate_limits == RateLimits()
+    assert auth_from_settings(base, prefix="authmw.").auth.rate_limits == RateLimits()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"rate_limits": "sometimes"}, "boolean"),
+        ({"rate_limits": "off", "rate_limits.email_per_client": "5/hour"}, "rate_limits = off"),
+        ({"rate_limits.email_per_cliant": "5/hour"}, "email_per_cliant"),
+        ({"rate_limits.email_per_client": "lots"}, "rate_limits.email_per_client"),
+        ({"rate_limits.email_per_client": "0/hour"}, "allows nothing"),
+        ({"rate_limits.trusted_proxies": "two"}, "integer"),
+        ({"rate_limits.trusted_proxies": "11"}, "trusted_proxies"),
+    ],
+)
+def test_S_A5_bad_rate_limit_settings_fail_at_start_up(
+    settings: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        auth_from_settings({"secret": SECRET, "url": "http://localhost", **settings})

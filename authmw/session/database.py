@@ -31,16 +31,9 @@ from .._types import Claims
 from ..adapters.base import AdapterSession, AdapterUnavailable, NotFoundError, User
 from ..cookies.chunks import join_chunks
 from ..errors import AuthError, ConfigurationError
-from .model import Session, default_session, shape_session
+from .model import ProviderSession, Session, default_session, provider_session_of, shape_session
 from .revocation import IDP_CLAIM, Revocations
-from .strategy import (
-    LoadedSession,
-    ProviderSession,
-    SessionShaper,
-    clear_session_headers,
-    provider_session_of,
-    session_cookie_headers,
-)
+from .strategy import LoadedSession, SessionShaper, clear_session_headers, session_cookie_headers
 
 if TYPE_CHECKING:
     from ..adapters.base import Adapter

@@ -1,9 +1,11 @@
-"""The session object handlers see in ``environ['auth.session']``."""
+"""The session object handlers see in ``environ['auth.session']``, and the provider session
+(provider and ID token) a session token may keep for signing out of the provider."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -71,3 +73,29 @@ def shape_session(
         log.error("callbacks.session must return a mapping; treating as anonymous")
         return None
     return Session(shaped)
+
+
+#: Session-token claims naming the provider a session was signed in with and its ID token,
+#: kept by providers with ``sign_out_of_provider`` on (the ``id_token_hint`` of sign-out).
+PROVIDER_CLAIM = "provider"
+ID_TOKEN_CLAIM = "id_token"
+
+
+@dataclass(frozen=True)
+class ProviderSession:
+    """The provider a session was signed in with, and the ID token it issued then."""
+
+    provider: str
+    id_token: str
+
+    def __repr__(self) -> str:
+        return f"ProviderSession(provider={self.provider!r}, id_token=<hidden>)"
+
+
+def provider_session_of(claims: Mapping[str, Any] | None) -> ProviderSession | None:
+    """The :class:`ProviderSession` kept in session-token *claims*, if any."""
+    provider = (claims or {}).get(PROVIDER_CLAIM)
+    id_token = (claims or {}).get(ID_TOKEN_CLAIM)
+    if isinstance(provider, str) and isinstance(id_token, str) and provider and id_token:
+        return ProviderSession(provider, id_token)
+    return None

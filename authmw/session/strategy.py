@@ -18,44 +18,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .._types import Claims
 from ..cookies.chunks import chunk_cookie_values, stale_chunks
 from ..errors import AuthError
-from .model import Session, default_session, shape_session
+from .model import ProviderSession, Session, default_session, provider_session_of, shape_session
 from .revocation import Revocations, signed_in_at
 
 if TYPE_CHECKING:
+    from .jwt import SessionTokenCodec
     from .scheme_keys import SchemeKeys
 
 log = logging.getLogger("authmw.session")
 
-#: Refreshes provider access tokens kept in the claims; new claims, or ``None`` if unchanged.
-#: New claims for a token whose access token expired; ``None`` keeps the token as it is, and
-#: an empty mapping ends the session (the provider now names another user, P-C8).
+#: Refreshes provider access tokens kept in the claims: new claims for a token whose access
+#: token expired; ``None`` keeps the token as it is, and an empty mapping ends the session
+#: (the provider now names another user, P-C8).
 TokenRefresher = Callable[[Claims], "Claims | None"]
-
-
-#: Session-token claims naming the provider a session was signed in with and its ID token,
-#: kept by providers with ``sign_out_of_provider`` on (the ``id_token_hint`` of sign-out).
-PROVIDER_CLAIM = "provider"
-ID_TOKEN_CLAIM = "id_token"
-
-
-@dataclass(frozen=True)
-class ProviderSession:
-    """The provider a session was signed in with, and the ID token it issued then."""
-
-    provider: str
-    id_token: str
-
-    def __repr__(self) -> str:
-        return f"ProviderSession(provider={self.provider!r}, id_token=<hidden>)"
-
-
-def provider_session_of(claims: Mapping[str, Any] | None) -> ProviderSession | None:
-    """The :class:`ProviderSession` kept in session-token *claims*, if any."""
-    provider = (claims or {}).get(PROVIDER_CLAIM)
-    id_token = (claims or {}).get(ID_TOKEN_CLAIM)
-    if isinstance(provider, str) and isinstance(id_token, str) and provider and id_token:
-        return ProviderSession(provider, id_token)
-    return None
 
 
 class SessionShaper(Protocol):
@@ -180,16 +155,9 @@ class JWTStrategy:
         self, raw: str, realm: SchemeKeys, cookies: Mapping[str, str], *, roll: bool = False
     ) -> LoadedSession | None:
         now = time.time()
-        token = realm.session_codec.decode(raw, now=now)
-        if token is None or not isinstance(token.get("sub"), str):
-            return None
-        started = signed_in_at(token)
-        if self.absolute_max_age is not None and (
-            started is None or now >= started + self.absolute_max_age
-        ):
-            return None  # S-S5: past the absolute lifetime, however active
-        if self.revocations is not None and self.revocations.is_revoked(token):
-            return None  # S-S4: anonymous, and the middleware clears the cookie
+        token = self.claims(raw, realm.session_codec, now)
+        if token is None:
+            return None  # anonymous, and the middleware clears the cookie
         if self.refresher is not None:
             refreshed = self.refresher(token)
             if refreshed is not None:
@@ -200,6 +168,26 @@ class JWTStrategy:
             return self._rolled(token, realm, cookies, now)
         session = self.shape(token, float(token["exp"]))
         return None if session is None else LoadedSession(session, token)
+
+    def claims(self, raw: str, codec: SessionTokenCodec, now: float) -> Claims | None:
+        """The claims of session token *raw* while it is a live session: decrypted, unexpired,
+        within the absolute lifetime (S-S5) and not revoked (S-S4). The one check of session
+        cookies and of bearer tokens (``get_token``); the codec's cache holds decryptions
+        only, so a revoked token is refused on every read.
+
+        :raises AdapterUnavailable: the revocation list cannot be read.
+        """
+        token = codec.decode(raw, now=now)
+        if token is None or not isinstance(token.get("sub"), str):
+            return None
+        started = signed_in_at(token)
+        if self.absolute_max_age is not None and (
+            started is None or now >= started + self.absolute_max_age
+        ):
+            return None
+        if self.revocations is not None and self.revocations.is_revoked(token):
+            return None
+        return token
 
     def _lifetime(self, token: Claims, now: float) -> int:
         """Seconds the token issued *now* may live: ``max_age``, capped by the absolute limit."""

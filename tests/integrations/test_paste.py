@@ -62,3 +62,12 @@ def test_filter_from_ini_protects_the_app(tmp_path: Path) -> None:
 def test_bad_filter_settings_fail_at_load_time(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="unknown authmw setting"):
         load(tmp_path, INI + "colour = blue\n")
+
+
+def test_S_A5_rate_limits_from_the_ini_file(tmp_path: Path) -> None:
+    client = load(tmp_path, INI + "rate_limits.credentials_per_account = 2/15 minutes\n")
+    for _ in range(2):
+        wrong = sign_in(client, "alice@example.com", "wrong", status=302)
+        assert "error=CredentialsSignin" in wrong.location
+    right = sign_in(client, "alice@example.com", "alice-password", status=302)
+    assert "error=TooManyRequests" in right.location

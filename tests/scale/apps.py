@@ -63,12 +63,23 @@ def instance(auth: Auth) -> Iterator[str]:
         yield base
 
 
-def sign_in(browser: requests.Session, base: str, email: str) -> requests.Response:
-    """The credentials sign-in through *base* (CSRF first, as the built-in form does)."""
+def sign_in(
+    browser: requests.Session, base: str, email: str, password: str | None = None
+) -> requests.Response:
+    """The credentials sign-in through *base* (CSRF first, as the built-in form does), with
+    the right password unless *password* is given."""
     token = browser.get(f"{base}/api/auth/csrf", timeout=10).json()["csrfToken"]
-    form = {"csrfToken": token, "email": email, "password": f"pw-{email}"}
+    form = {"csrfToken": token, "email": email, "password": password or f"pw-{email}"}
     url = f"{base}/api/auth/callback/credentials"
     return browser.post(url, data=form, allow_redirects=False, timeout=10)
+
+
+def sign_out(browser: requests.Session, base: str) -> None:
+    """Sign out through *base* (CSRF first, as the built-in page does)."""
+    token = browser.get(f"{base}/api/auth/csrf", timeout=10).json()["csrfToken"]
+    url = f"{base}/api/auth/signout"
+    ended = browser.post(url, data={"csrfToken": token}, allow_redirects=False, timeout=10)
+    assert ended.status_code == 302, ended.text[:300]
 
 
 def email_of(browser: requests.Session, base: str) -> str | None:

@@ -6,6 +6,7 @@ refuses. Without an adapter the list is in-process (one ``Auth`` only).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 import time_machine
 import webtest
 
-from authmw import Auth
+from authmw import Auth, get_token
 from authmw.state import MemoryState
 from tests.flows.test_database_sessions import _build, _dispose, service_url
 
@@ -223,3 +224,78 @@ def test_S_S5_absolute_max_age_is_validated() -> None:
         SessionOptions(absolute_max_age="30d")  # type: ignore[arg-type]
     assert SessionOptions(absolute_max_age=None).absolute_max_age is None
     assert SessionOptions().absolute_max_age == 30 * DAY
+
+
+def bearer_reader(auth: Auth) -> webtest.TestApp:
+    """An app that answers with ``get_token(environ)`` (no cookie: the bearer fallback)."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(get_token(environ)).encode()]
+
+    return webtest.TestApp(auth.wrap(app))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_S_S4_get_token_refuses_a_revoked_bearer_token_on_every_worker(
+    workers: Callable[..., tuple[Auth, Auth]],
+    sign_in: Callable[..., Any],
+    csrf_token: Callable[..., str],
+) -> None:
+    one, two = workers()
+    app = signed_in(one, sign_in)
+    token = app.cookies[SESSION]
+    api = bearer_reader(two)
+    assert api.get("/", headers=bearer(token)).json["email"] == "alice@example.com"
+    sign_out(app, csrf_token)
+    assert api.get("/", headers=bearer(token)).json is None
+    assert bearer_reader(one).get("/", headers=bearer(token)).json is None
+
+
+def test_S_S5_get_token_refuses_a_bearer_token_past_the_absolute_lifetime(
+    workers: Callable[..., tuple[Auth, Auth]],
+) -> None:
+    """Unexpired, but signed in longer ago than the absolute lifetime: refused as a cookie is."""
+    one, _ = workers(max_age=DAY, update_age=3600, absolute_max_age=DAY)
+    codec = one.realm({}).session_codec
+    now = int(time.time())
+    fresh = codec.encode({"sub": "1", "auth_time": now - 60}, max_age=3600)
+    stale = codec.encode({"sub": "1", "auth_time": now - DAY - 60}, max_age=3600)
+    api = bearer_reader(one)
+    assert api.get("/", headers=bearer(fresh)).json["sub"] == "1"
+    assert api.get("/", headers=bearer(stale)).json is None
+    page = browser(one)
+    page.set_cookie(SESSION, stale)
+    assert page.get("/").json["session"] is None  # the cookie path decides the same
+
+
+def test_S_S4_get_token_bearer_is_none_with_database_sessions(
+    make_auth: Callable[..., Auth], tmp_path: Path
+) -> None:
+    """Database sessions are not tokens: a sealed JWT sent as a bearer names no session."""
+    from authmw.adapters.sql import SQLAdapter
+
+    adapter = SQLAdapter(f"sqlite:///{tmp_path}/db.sqlite3", create_tables=True)
+    auth = make_auth(adapter=adapter, session={"strategy": "database"})
+    token = auth.realm({}).session_codec.encode({"sub": "1"}, max_age=3600)
+    assert bearer_reader(auth).get("/", headers=bearer(token)).json is None
+    adapter.close()
+
+
+def test_S_S4_get_token_bearer_is_none_while_the_store_is_down(
+    make_auth: Callable[..., Auth],
+) -> None:
+    """The revocation list cannot be asked: refused (fail closed), not a 500."""
+    from authmw.adapters.base import AdapterUnavailable
+
+    class DownState(MemoryState):
+        def any_marker(self, keys: Any) -> bool:
+            raise AdapterUnavailable("down")
+
+    auth = make_auth()
+    auth.strategy.revocations.state = DownState()  # type: ignore[attr-defined]
+    token = auth.realm({}).session_codec.encode({"sub": "1"}, max_age=3600)
+    assert bearer_reader(auth).get("/", headers=bearer(token)).json is None
