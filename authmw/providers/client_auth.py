@@ -118,8 +118,12 @@ class ClientAuth:
             raise ConfigurationError("client_assertion_audience: token_endpoint or issuer")
         if method not in ("none", "private_key_jwt") and not client_secret:
             raise ConfigurationError(f"{method} needs a client_secret")
-        if (private_key is not None) != (method == "private_key_jwt"):
-            raise ConfigurationError("client_private_key goes with private_key_jwt, and only")
+        if method == "private_key_jwt" and private_key is None:
+            raise ConfigurationError("private_key_jwt needs a client_private_key (PEM or JWK)")
+        if private_key is not None and method != "private_key_jwt":
+            raise ConfigurationError(
+                f"client_private_key is used only with private_key_jwt, not {method}"
+            )
         self.method = method
         self.client_id = client_id
         self.audience = audience

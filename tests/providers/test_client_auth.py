@@ -116,3 +116,10 @@ def test_P_C1_entra_id_with_private_key_jwt_needs_no_secret() -> None:
     assert entra.auth_method == "private_key_jwt" and entra.client_secret == ""
     with pytest.raises(ConfigurationError, match="needs a client_secret"):
         MicrosoftEntraID(tenant="00000000-0000-0000-0000-000000000000", client_id="app-id")
+
+
+def test_P_C1_the_key_errors_say_what_is_missing() -> None:
+    with pytest.raises(ConfigurationError, match="private_key_jwt needs a client_private_key"):
+        oidc(token_endpoint_auth_method="private_key_jwt")
+    with pytest.raises(ConfigurationError, match="only with private_key_jwt, not client_secret_"):
+        oidc(client_secret="s", client_private_key=PEM)
