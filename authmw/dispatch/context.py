@@ -18,6 +18,7 @@ from ..security.redirects import origin_of, sanitize_redirect
 from ..util.headers import NO_REFERRER, PAGE_SECURITY_HEADERS
 from ..util.negotiation import prefers_json
 from ..util.urls import append_query, base_url
+from .answer import Answer, JSONAnswer
 from .request_input import MAX_BODY as MAX_BODY
 from .request_input import MAX_FIELDS as MAX_FIELDS
 from .request_input import RequestError as RequestError
@@ -278,8 +279,10 @@ class RequestContext:
         response.text = body
         return response
 
-    def add_response_headers(self, response: Response) -> Response:
+    def add_response_headers(self, response: Answer) -> Answer:
         """Add queued cookies and the security headers every auth response carries."""
+        if isinstance(response, JSONAnswer):
+            return self._add_answer_headers(response)
         for value in self.set_cookies:
             response.headerlist.append(("Set-Cookie", value))
         for key, value in SECURITY_HEADERS:
@@ -288,6 +291,16 @@ class RequestContext:
             key, value = NO_REFERRER
             response.headers[key] = value
         return response
+
+    def _add_answer_headers(self, answer: JSONAnswer) -> JSONAnswer:
+        """The same headers, in the same order, as for a :class:`webob.Response` (whose
+        ``headers[key] = value`` replaces, here there is nothing to replace but below)."""
+        headers = answer.headerlist
+        headers.extend([("Set-Cookie", value) for value in self.set_cookies])
+        headers.extend(SECURITY_HEADERS)
+        if self.action == "callback" and not self.posts_back:
+            headers[:] = [*(h for h in headers if h[0] != NO_REFERRER[0]), NO_REFERRER]
+        return answer
 
     #: The old name of :meth:`add_response_headers`.
     finish = add_response_headers
