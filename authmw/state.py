@@ -78,6 +78,12 @@ class MemoryState:
         self._values: dict[str, str] = {}
         self._limit = limit
         self._lock = threading.Lock()
+        self._families: set[str] = set()  # the part before ":" of every key ever written
+
+    def ever_written(self, family: str) -> bool:
+        """Whether a key starting ``family:`` was ever written here (a lock-free test that
+        lets a per-request check skip the lookup while, say, nothing was ever revoked)."""
+        return family in self._families
 
     def _live(self, key: str, now: float) -> tuple[int, float] | None:
         entry = self._entries.get(key)
@@ -88,6 +94,7 @@ class MemoryState:
         return entry
 
     def _store(self, key: str, entry: tuple[int, float]) -> None:
+        self._families.add(key.partition(":")[0])
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self._limit:

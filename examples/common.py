@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import sys
@@ -235,4 +236,7 @@ def serve_example(create_app: Any, label: str) -> None:
         "  sign in as alice@example.com / alice-password or admin@example.com / admin-password",
         flush=True,
     )
-    serve(app, host=host, port=port)
+    # Under load waitress logs "Task queue depth is N" for every queued request: a flood, not
+    # news, for a demo. Queued requests still get served; real errors still get logged.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    serve(app, host=host, port=port, threads=8)

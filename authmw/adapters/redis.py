@@ -46,11 +46,13 @@ from .base import (
     now,
     utc,
 )
+from .redis_read import SessionReader
 from .redis_state import RedisSharedState
 from .redis_store import RedisConnection
 from .redis_store import encode as _encode
 from .redis_store import hash_fields as _hash
 from .redis_store import milliseconds as _ms
+from .redis_store import session_from as _session_from
 from .redis_store import text as _text
 from .redis_store import user_from as _user
 from .storable import check_storable, check_user_changes, lookup
@@ -207,23 +209,22 @@ class RedisAdapter(RedisConnection):
 
         return self._transaction(tx, user_key, key)
 
-    def _session(self, data: dict[str, str]) -> AdapterSession:
-        expires = datetime.fromisoformat(data["expires"])
-        return AdapterSession(data["session_token"], data["user_id"], expires)
-
     @lookup
-    def get_session_and_user(self, session_token: str) -> tuple[AdapterSession, User] | None:
-        key = self._key("session", session_token)
+    def load_session(
+        self, session_token: str, state_key: str | None = None
+    ) -> tuple[AdapterSession, User, str | None] | None:
+        """The live session, its user and live shared-state value *state_key*: one round trip."""
+        state = None if state_key is None else self._key("state", state_key)
         with self._errors():
-            data = _hash(self.client.hgetall(key))
-        if not data:
-            return None
-        session = self._session(data)
-        if session.expires <= now():
+            session, user, value = self._reader(self._key("session", session_token), state)
+        if session is not None and session.expires <= now():
             self._delete_session(session_token, only_expired=True)
             return None
-        user = self.get_user(session.user_id)
-        return (session, user) if user else None
+        return (session, user, value) if session and user else None
+
+    @functools.cached_property
+    def _reader(self) -> SessionReader:
+        return SessionReader(self.client, self._key("user", ""))
 
     @lookup
     def update_session(self, session_token: str, expires: datetime) -> AdapterSession | None:
@@ -234,7 +235,7 @@ class RedisAdapter(RedisConnection):
             data = _hash(pipe.hgetall(key))
             if not data:  # deleted (signed out): never resurrect it
                 return None
-            session = dataclasses.replace(self._session(data), expires=expires)
+            session = dataclasses.replace(_session_from(data), expires=expires)
             pipe.multi()
             pipe.hset(key, "expires", expires.isoformat())
             pipe.pexpireat(key, _ms(expires))
@@ -248,7 +249,7 @@ class RedisAdapter(RedisConnection):
 
         def tx(pipe: Pipeline) -> None:
             data = _hash(pipe.hgetall(key))
-            if only_expired and data and self._session(data).expires > now():
+            if only_expired and data and _session_from(data).expires > now():
                 return  # renewed meanwhile
             pipe.multi()
             pipe.delete(key)

@@ -15,7 +15,7 @@ from redis.client import Pipeline
 from redis.retry import Retry
 
 from ..errors import ConfigurationError
-from .base import AdapterError, AdapterUnavailable, User, driver_cause
+from .base import AdapterError, AdapterSession, AdapterUnavailable, User, driver_cause
 
 T = TypeVar("T")
 _UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError)
@@ -40,6 +40,11 @@ def encode(record: Any) -> dict[Any, str]:
         if value is not None:
             out[key] = value.isoformat() if isinstance(value, datetime) else str(value)
     return out
+
+
+def session_from(data: dict[str, str]) -> AdapterSession:
+    expires = datetime.fromisoformat(data["expires"])
+    return AdapterSession(data["session_token"], data["user_id"], expires)
 
 
 def user_from(data: dict[str, str]) -> User:
@@ -121,6 +126,15 @@ class RedisConnection:
     def _key(self, kind: str, first: str, second: str | None = None) -> str:
         tail = first if second is None else f"{len(first)}:{first}:{second}"
         return f"{self.prefix}{kind}:{tail}"
+
+    def load_session(
+        self, session_token: str, state_key: str | None = None
+    ) -> tuple[AdapterSession, User, str | None] | None:
+        raise NotImplementedError  # the adapter's: one round trip (redis_read.py)
+
+    def get_session_and_user(self, session_token: str) -> tuple[AdapterSession, User] | None:
+        found = self.load_session(session_token)
+        return None if found is None else found[:2]
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

@@ -1,11 +1,12 @@
 """SQL adapter on SQLAlchemy Core: SQLite (embedded default) and PostgreSQL (psycopg 3).
 
 The tables are in :mod:`authmw.adapters.sql_schema`; create them with :meth:`SQLAdapter.create_all`
-or ``create_tables=True``. Connections come from SQLAlchemy's pool with ``pool_pre_ping`` (a dead
-connection is replaced, so the adapter recovers after a database restart) and bounded connect, lock
-and pool timeouts. SQLite connections use WAL, ``busy_timeout`` and foreign keys. Every write is
-one statement (``UPDATE``/``DELETE ... RETURNING``), which makes token use atomic on both
-databases.
+or ``create_tables=True``. Connections come from SQLAlchemy's pool with bounded connect, lock and
+pool timeouts; a dead one is replaced, so the adapter recovers after a database restart (SQLite:
+pre-ping; PostgreSQL: a ping only when the idle socket shows the server spoke or hung up, so a
+session read stays one round trip). SQLite connections use WAL, ``busy_timeout`` and foreign
+keys. Every write is one statement (``UPDATE``/``DELETE ... RETURNING``), which makes token use
+atomic on both databases.
 """
 
 from __future__ import annotations
@@ -25,16 +26,13 @@ try:
     import sqlalchemy as sa
 except ModuleNotFoundError as error:  # pragma: no cover - tested in a subprocess
     raise missing_extra(error, "sql") from error
-from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import Executable
 
 from .base import (
     Account,
-    AdapterError,
     AdapterSession,
-    MissingTables,
     NewUser,
     NotFoundError,
     User,
@@ -43,9 +41,8 @@ from .base import (
     utc,
 )
 from .sql_engine import make_engine
-from .sql_errors import integrity_error as _integrity_error
-from .sql_errors import missing_table as _missing_table
-from .sql_errors import unavailable as _unavailable
+from .sql_errors import mapped_errors
+from .sql_read import autocommit, session_query, split_row
 from .sql_schema import UTCDateTime as UTCDateTime
 from .sql_schema import tables as _tables
 from .sql_state import SQLSharedState
@@ -101,21 +98,8 @@ class SQLAdapter:
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
         """A transaction; driver errors become adapter errors without SQL parameters."""
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except exc.IntegrityError as error:
-            raise _integrity_error(error) from None
-        except (exc.OperationalError, exc.ProgrammingError) as error:
-            if _missing_table(error):
-                raise MissingTables() from None
-            if isinstance(error, exc.ProgrammingError):
-                raise AdapterError(f"database error ({type(error).__name__})") from None
-            raise _unavailable(error) from None
-        except (exc.InterfaceError, exc.TimeoutError) as error:
-            raise _unavailable(error) from None
-        except exc.SQLAlchemyError as error:
-            raise AdapterError(f"database error ({type(error).__name__})") from None
+        with mapped_errors(), self.engine.begin() as conn:
+            yield conn
 
     def _first(self, statement: Executable) -> Any:
         """The first row (or ``None``) of one statement in its own transaction."""
@@ -238,24 +222,30 @@ class SQLAdapter:
 
     @lookup
     def get_session_and_user(self, session_token: str) -> tuple[AdapterSession, User] | None:
-        s = self.sessions.c
-        query = (
-            sa.select(self.sessions, self.users)
-            .join(self.users, self.users.c.id == s.user_id)
-            .where(s.session_token == session_token)
+        found = self.load_session(session_token)
+        return None if found is None else found[:2]
+
+    @lookup
+    def load_session(
+        self, session_token: str, state_key: str | None = None
+    ) -> tuple[AdapterSession, User, str | None] | None:
+        """The live session, its user and the live shared-state value *state_key*: one
+        statement, one round trip (:mod:`authmw.adapters.sql_read`)."""
+        query = session_query(
+            self.sessions, self.users, self.shared_state.table, session_token, state_key
         )
-        row = self._first(query)
+        with mapped_errors(), autocommit(self.engine) as conn:
+            row = conn.execute(query).first()
         if row is None:
             return None
-        values = row._tuple()
-        session = AdapterSession(*values[:3])
+        session, user, value = split_row(row, state_key is not None)
         if session.expires <= now():
-            # Only if no renewal moved the expiry meanwhile.
+            s = self.sessions.c  # only if no renewal moved the expiry meanwhile
             self._run(
                 self.sessions.delete().where(s.session_token == session_token, s.expires <= now())
             )
             return None
-        return session, User(*values[3:])
+        return session, user, value
 
     @lookup
     def update_session(self, session_token: str, expires: datetime) -> AdapterSession | None:

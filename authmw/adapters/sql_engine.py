@@ -9,6 +9,7 @@ driver that is not installed. A forked process (a gunicorn worker) starts with a
 from __future__ import annotations
 
 import os
+import select
 import weakref
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,10 @@ def make_engine(target: str | Path, timeout: float, options: dict[str, Any]) -> 
     """An engine for *target* whose connect, lock and pool waits end after *timeout* seconds."""
     url = database_url(target)
     backend = url.get_backend_name()
-    options = {"pool_pre_ping": True, "pool_timeout": timeout, "hide_parameters": True, **options}
+    # PostgreSQL: pinging every checkout would double the round trips of a session read;
+    # a connection is pinged only when its socket says the server spoke or hung up.
+    ping = backend != "postgresql"
+    options = {"pool_pre_ping": ping, "pool_timeout": timeout, "hide_parameters": True, **options}
     connect_args = dict(options.pop("connect_args", {}))
     if backend == "postgresql":
         connect_args.setdefault("connect_timeout", max(1, round(timeout)))
@@ -80,6 +84,8 @@ def make_engine(target: str | Path, timeout: float, options: dict[str, Any]) -> 
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas(int(timeout * 1000)))
+    elif not engine.pool._pre_ping:
+        sa.event.listen(engine.pool, "checkout", _ping_if_spoken_to(engine))
     if not isinstance(engine.pool, StaticPool):  # in-memory SQLite lives in its one connection
         _fresh_pool_after_fork(engine)
     return engine
@@ -96,6 +102,29 @@ def _fresh_pool_after_fork(engine: Engine) -> None:
             alive.dispose(close=False)
 
     os.register_at_fork(after_in_child=in_child)
+
+
+def _ping_if_spoken_to(engine: Engine) -> Any:
+    """A checkout check costing no round trip: an idle connection's socket is readable only
+    when the server sent something (a restart or ``pg_terminate_backend`` sends a FATAL error
+    and closes it); only then is it pinged, and a failed ping replaces the connection."""
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        fileno = getattr(dbapi_connection, "fileno", None)
+        try:
+            readable = select.select([fileno()], [], [], 0)[0] if fileno else [True]
+        except (OSError, ValueError):
+            readable = [True]
+        if not readable:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception:
+            alive = False
+        if not alive:
+            raise exc.DisconnectionError("the server closed the connection")
+
+    return on_checkout
 
 
 def _sqlite_pragmas(busy_ms: int) -> Any:

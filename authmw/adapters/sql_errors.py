@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import exc
 
-from .base import AdapterError, AdapterUnavailable, DuplicateError, NotFoundError, driver_cause
+from .base import (
+    AdapterError,
+    AdapterUnavailable,
+    DuplicateError,
+    MissingTables,
+    NotFoundError,
+    driver_cause,
+)
+
+
+@contextmanager
+def mapped_errors() -> Iterator[None]:
+    """Driver errors become adapter errors, without SQL parameters."""
+    try:
+        yield
+    except exc.IntegrityError as error:
+        raise integrity_error(error) from None
+    except (exc.OperationalError, exc.ProgrammingError) as error:
+        if missing_table(error):
+            raise MissingTables() from None
+        if isinstance(error, exc.ProgrammingError):
+            raise AdapterError(f"database error ({type(error).__name__})") from None
+        raise unavailable(error) from None
+    except (exc.InterfaceError, exc.TimeoutError) as error:
+        raise unavailable(error) from None
+    except exc.SQLAlchemyError as error:
+        raise AdapterError(f"database error ({type(error).__name__})") from None
 
 
 def missing_table(error: exc.DBAPIError) -> bool:

@@ -18,6 +18,7 @@ from ..security.redirects import origin_of, sanitize_redirect
 from ..util.headers import NO_REFERRER, PAGE_SECURITY_HEADERS
 from ..util.negotiation import prefers_json
 from ..util.urls import append_query, base_url
+from .answer import Answer, JSONAnswer
 from .request_input import MAX_BODY as MAX_BODY
 from .request_input import MAX_FIELDS as MAX_FIELDS
 from .request_input import RequestError as RequestError
@@ -278,14 +279,16 @@ class RequestContext:
         response.text = body
         return response
 
-    def add_response_headers(self, response: Response) -> Response:
+    def add_response_headers(self, response: Answer) -> Answer:
         """Add queued cookies and the security headers every auth response carries."""
+        # the callback's URL held a code or token
+        no_referrer = NO_REFERRER if self.action == "callback" and not self.posts_back else None
+        if isinstance(response, JSONAnswer):
+            response.add_headers(self.set_cookies, SECURITY_HEADERS, no_referrer)
+            return response
         for value in self.set_cookies:
             response.headerlist.append(("Set-Cookie", value))
-        for key, value in SECURITY_HEADERS:
-            response.headers[key] = value
-        if self.action == "callback" and not self.posts_back:  # its URL held a code or token
-            key, value = NO_REFERRER
+        for key, value in (*SECURITY_HEADERS, *([no_referrer] if no_referrer else [])):
             response.headers[key] = value
         return response
 

@@ -12,6 +12,7 @@ from webob import Response
 from .._types import StartResponse, WSGIApplication, WSGIEnvironment
 from ..errors import AuthError, RateLimitedError
 from ..util.urls import append_query
+from .answer import Answer
 from .context import RequestContext, RequestError
 from .services import EndpointServices
 
@@ -24,7 +25,7 @@ class EndpointHandler(Protocol):
     methods: ClassVar[frozenset[str]]
     takes_provider: ClassVar[bool]
 
-    def handle(self, ctx: RequestContext) -> Response: ...
+    def handle(self, ctx: RequestContext) -> Answer: ...
 
 
 class EndpointSource(Protocol):
@@ -60,7 +61,7 @@ class AuthDispatcher:
         response = self.respond(environ, path[len(self.prefix) :])
         return response(environ, start_response)  # type: ignore[no-any-return]
 
-    def respond(self, environ: WSGIEnvironment, rest: str) -> Response:
+    def respond(self, environ: WSGIEnvironment, rest: str) -> Answer:
         """Answer one auth request; never raises."""
         parts = rest.split("/")
         if len(parts) > 1 and parts[-1] == "":

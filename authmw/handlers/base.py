@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from webob import Response
-
+    from ..dispatch.answer import Answer
     from ..dispatch.context import RequestContext
 
 
@@ -20,5 +19,6 @@ class Handler:
     methods: ClassVar[frozenset[str]] = frozenset({"GET"})
     takes_provider: ClassVar[bool] = False
 
-    def handle(self, ctx: RequestContext) -> Response:
+    def handle(self, ctx: RequestContext) -> Answer:
+        """A :class:`webob.Response`, or a :class:`~authmw.dispatch.answer.JSONAnswer`."""
         raise NotImplementedError

@@ -1,7 +1,8 @@
 """``{base}/session``: the session JSON (GET) and the client's ``update()`` (POST).
 
 GET answers with the session the session middleware already loaded (no second read) and
-rolls its expiry forward, as NextAuth's ``/session`` does.
+rolls its expiry forward, as NextAuth's ``/session`` does. Every page of a next-auth client
+polls it, so its answers skip webob (:class:`~authmw.dispatch.answer.JSONAnswer`, same bytes).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..dispatch.answer import JSONAnswer
 from ..environ_keys import LOADED_KEY, UNAVAILABLE_KEY
 from ..errors import AuthError
 from ..session.database import StoreUnavailable
@@ -18,6 +20,7 @@ from .base import Handler
 if TYPE_CHECKING:
     from webob import Response
 
+    from ..dispatch.answer import Answer
     from ..dispatch.context import RequestContext
     from ..session.strategy import LoadedSession
 
@@ -27,7 +30,7 @@ log = logging.getLogger("authmw.session")
 class SessionHandler(Handler):
     methods = frozenset({"GET", "POST"})
 
-    def handle(self, ctx: RequestContext) -> Response:
+    def handle(self, ctx: RequestContext) -> Answer:
         if ctx.request.method == "POST":
             return self.update(ctx)
         if ctx.environ.get(UNAVAILABLE_KEY):
@@ -38,13 +41,13 @@ class SessionHandler(Handler):
             return response
         loaded = self.loaded(ctx)
         if loaded is None:
-            return ctx.json({})
+            return JSONAnswer({})
         strategy = ctx.auth.strategy
         rolled = strategy.roll(loaded, ctx.realm, ctx.cookies)
         if rolled is not loaded:
             ctx.set_session_cookies(rolled.set_cookies)
         ctx.auth.events.emit("session", session=rolled.session, token=rolled.token)
-        return ctx.json(dict(rolled.session))
+        return JSONAnswer(rolled.session)
 
     @staticmethod
     def loaded(ctx: RequestContext) -> LoadedSession | None:

@@ -7,7 +7,8 @@ sign-in always makes a new token and deletes the row of any token the browser br
 sign-out deletes the row, so a copied cookie stops working everywhere (S-S4). The row has only
 an expiry, so the sign-in time is kept in the shared state and the rolled expiry never passes
 ``absolute_max_age`` after it (S-S5); a session whose sign-in time is unknown (older than this
-rule, or kept in-process and the process restarted) counts from its first roll.
+rule, or kept in-process and the process restarted) counts from its first roll. One round trip
+a request: an adapter's ``load_session`` reads row, user and sign-in time (from its own state).
 
 A database that is down raises :class:`StoreUnavailable` out of :meth:`DatabaseStrategy.load`:
 it is an :class:`~authmw.adapters.AdapterUnavailable` (the session middleware marks the request
@@ -81,6 +82,8 @@ def user_dict(user: User) -> dict[str, Any]:
 
 
 _PROVIDER_SESSION = "provider-session:"
+#: An adapter's ``load_session``: the live row, its user and a live shared-state value.
+OneTripRead = Callable[[str, str | None], tuple[AdapterSession, User, str | None] | None]
 
 
 class DatabaseStrategy:
@@ -111,31 +114,41 @@ class DatabaseStrategy:
         self.state = state
         self.revocations = revocations
         self.absolute_max_age = absolute_max_age
+        load = getattr(adapter, "load_session", None)  # row + user (+ a state value) at once
+        self._load: OneTripRead | None = load if callable(load) else None
+        own = revocations is not None and revocations.state is getattr(adapter, "shared_state", 0)
+        # the sign-in time is read with the row (same round trip) under this prefix, if set
+        self._start_key = Revocations.start_key("") if own and absolute_max_age else None
 
-    def _expiry(self, row: str, now: datetime, *, signing_in: bool = False) -> datetime:
+    def _expiry(
+        self, row: str, now: datetime, *, signing_in: bool = False, start: str | None = None
+    ) -> datetime:
         """``now + max_age``, capped at ``absolute_max_age`` after the sign-in of *row*."""
         expires = now + timedelta(seconds=self.max_age)
         revocations = self.revocations
         if self.absolute_max_age is None or revocations is None:
             return expires
         limit = timedelta(seconds=self.absolute_max_age)
-        moment = None if signing_in else guarded(lambda: revocations.start_of(row))
+        moment = None if signing_in else revocations.start_from(start)
+        if not signing_in and (self._load is None or self._start_key is None):  # not read yet
+            moment = guarded(lambda: revocations.start_of(row))
         if moment is None:  # a sign-in, or a session whose sign-in time is unknown: from now
             guarded(lambda: revocations.note_start(row, now.timestamp(), now + limit))
             return min(expires, now + limit)
         return min(expires, datetime.fromtimestamp(moment, UTC) + limit)
 
-    def lookup(self, raw: str | None) -> tuple[AdapterSession, User] | None:
-        """The live session row and user for cookie token *raw*, or ``None``.
-
-        :raises StoreUnavailable: the database cannot be reached.
-        """
+    def lookup(self, raw: str | None) -> tuple[AdapterSession, User, str | None] | None:
+        """The live session row, its user and (read with them) its noted sign-in time for
+        cookie token *raw*, or ``None``. :raises StoreUnavailable: the database is down."""
         if raw is None or not well_formed(raw):
             return None
-        found: tuple[AdapterSession, User] | None = guarded(
-            lambda: self.adapter.get_session_and_user(hash_token(raw))
-        )
-        return found
+        row = hash_token(raw)
+        load = self._load
+        if load is None:
+            pair = guarded(lambda: self.adapter.get_session_and_user(row))
+            return None if pair is None else (*pair, None)
+        key = None if self._start_key is None else self._start_key + row
+        return guarded(lambda: load(row, key))
 
     def load(
         self, raw: str, realm: SchemeKeys, cookies: Mapping[str, str], *, roll: bool = False
@@ -145,7 +158,7 @@ class DatabaseStrategy:
         found = self.lookup(raw)
         if found is None:
             return None
-        row, user = found
+        row, user, start = found
         now = datetime.now(UTC)
         if row.expires <= now:
             return None
@@ -153,7 +166,7 @@ class DatabaseStrategy:
         set_cookies: list[str] = []
         if row.expires - timedelta(seconds=self.max_age - self.update_age) <= now:
             token_hash = row.session_token
-            expires = self._expiry(token_hash, now)
+            expires = self._expiry(token_hash, now, start=start)
             if expires <= row.expires:  # at the absolute limit: nothing left to roll
                 return self._loaded(user, row.expires, [])
             updated = guarded(lambda: self.adapter.update_session(token_hash, expires))

@@ -1,8 +1,8 @@
-"""JWE primitives for the session token codec: key derivation and content decryption.
+"""JWE primitives for the session token codec: key derivation, encryption and decryption.
 
 ``dir`` keys derived with HKDF-SHA256 (Auth.js v5: 64 bytes for ``A256CBC-HS512`` with a
 SHA-512 thumbprint ``kid``; next-auth 4: 32 bytes for ``A256GCM``), strict base64url, and the
-two decryptions done with ``cryptography`` directly (they run on every request).
+encryption and decryption done with ``cryptography`` directly (they run on every request).
 """
 
 from __future__ import annotations
@@ -12,16 +12,15 @@ import binascii
 import hashlib
 import hmac
 import json
-import threading
+import os
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
-from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from joserfc.jwk import OctKey
 
 from ..options import TokenScheme
 
@@ -36,10 +35,8 @@ _CANONICAL_LAST = {2: frozenset("AQgw"), 3: frozenset("AEIMQUYcgkosw048")}
 class _Key:
     kid: str | None
     header: str  # the compact header segment this codec's encoder emits
-    jwk: OctKey = field(repr=False)
     mac: crypto_hmac.HMAC | None = field(default=None, repr=False)  # v5, copied per token
-    ecb: CipherContext | None = field(default=None, repr=False)  # v5, see _cbc_decrypt
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    aes: algorithms.AES | None = field(default=None, repr=False)  # v5, one per key
     gcm: AESGCM | None = field(default=None, repr=False)  # v4
 
 
@@ -64,17 +61,15 @@ def _derive_key(secret: str, salt: str, scheme: TokenScheme) -> _Key:
         length = 32
     hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=salt.encode(), info=info.encode())
     raw = hkdf.derive(secret.encode())
-    jwk = OctKey.import_key(raw)
     if scheme == "v4":
         header = _b64e(b'{"alg":"dir","enc":"A256GCM"}')
-        return _Key(None, header, jwk, gcm=AESGCM(raw))
+        return _Key(None, header, gcm=AESGCM(raw))
     # RFC 7638 thumbprint; the hash follows the key size, as @auth/core does.
     members = json.dumps({"k": _b64e(raw), "kty": "oct"}, separators=(",", ":"))
     kid = _b64e(hashlib.sha512(members.encode()).digest())
     header = _b64e(json.dumps(_protected("v5", kid), separators=(",", ":")).encode())
     mac = crypto_hmac.HMAC(raw[:32], hashes.SHA512())
-    ecb = Cipher(algorithms.AES(raw[32:]), modes.ECB()).decryptor()  # noqa: S305
-    return _Key(kid, header, jwk, mac=mac, ecb=ecb)
+    return _Key(kid, header, mac=mac, aes=algorithms.AES(raw[32:]))
 
 
 def _protected(scheme: TokenScheme, kid: str | None) -> dict[str, str]:
@@ -86,7 +81,7 @@ def _protected(scheme: TokenScheme, kid: str | None) -> dict[str, str]:
 
 def _open_cbc(key: _Key, aad: bytes, iv: bytes, ct: bytes, tag: bytes) -> bytes | None:
     """RFC 7518 §5.2.2.2: verify the truncated HMAC-SHA-512 tag, then AES-256-CBC decrypt."""
-    if key.mac is None or key.ecb is None:
+    if key.mac is None or key.aes is None:
         return None
     if len(iv) != 16 or len(tag) != 32 or not ct or len(ct) % 16:
         return None
@@ -94,23 +89,38 @@ def _open_cbc(key: _Key, aad: bytes, iv: bytes, ct: bytes, tag: bytes) -> bytes 
     mac.update(aad + iv + ct + (len(aad) * 8).to_bytes(8, "big"))
     if not hmac.compare_digest(mac.finalize()[:32], tag):
         return None
-    padded = _cbc_decrypt(key.ecb, key.lock, iv, ct)
+    decryptor = Cipher(key.aes, modes.CBC(iv)).decryptor()
+    padded = decryptor.update(ct) + decryptor.finalize()
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != bytes((pad,)) * pad:
         return None
     return padded[:-pad]
 
 
-def _cbc_decrypt(ecb: CipherContext, lock: threading.Lock, iv: bytes, ct: bytes) -> bytes:
-    """AES-CBC decryption as ECB decryption XOR the previous ciphertext block.
+def _seal_cbc(key: _Key, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes, bytes]:
+    """RFC 7518 §5.2.2.1: AES-256-CBC with PKCS#7 padding, then the HMAC-SHA-512 tag."""
+    assert key.mac is not None and key.aes is not None
+    iv = os.urandom(16)
+    pad = 16 - len(plaintext) % 16
+    encryptor = Cipher(key.aes, modes.CBC(iv)).encryptor()
+    ct = encryptor.update(plaintext + bytes((pad,)) * pad) + encryptor.finalize()
+    mac = key.mac.copy()
+    mac.update(aad + iv + ct + (len(aad) * 8).to_bytes(8, "big"))
+    return iv, ct, mac.finalize()[:32]
 
-    One long-lived ECB context per key (ECB keeps no state between whole blocks) costs a third
-    of building a CBC cipher per token. Only reached after the tag has been verified.
-    """
-    with lock:  # the context is not safe to update from two threads at once
-        blocks = ecb.update(ct)
-    chained = int.from_bytes(blocks, "big") ^ int.from_bytes(iv + ct[:-16], "big")
-    return chained.to_bytes(len(ct), "big")
+
+def _seal_gcm(key: _Key, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes, bytes]:
+    assert key.gcm is not None
+    iv = os.urandom(12)
+    sealed = key.gcm.encrypt(iv, plaintext, aad)
+    return iv, sealed[:-16], sealed[-16:]
+
+
+def seal(key: _Key, plaintext: bytes) -> str:
+    """The compact JWE of *plaintext* under *key* (its own header; a fresh random IV)."""
+    aad = key.header.encode("ascii")
+    iv, ct, tag = (_seal_gcm if key.gcm is not None else _seal_cbc)(key, aad, plaintext)
+    return f"{key.header}..{_b64e(iv)}.{_b64e(ct)}.{_b64e(tag)}"
 
 
 def _open_gcm(key: _Key, aad: bytes, iv: bytes, ct: bytes, tag: bytes) -> bytes | None:

@@ -8,8 +8,8 @@
 
 The salt is the cookie name (``""`` for the v4 session cookie), so a token minted for one
 purpose (state, PKCE...) never decrypts as another (CVE-2023-48309). Keys are derived once per
-codec. joserfc encrypts; decryption uses ``cryptography`` directly after strict header checks,
-because it runs on every request (see ``benchmarks/token_decode.py``).
+codec. Both directions use ``cryptography`` directly (decryption after strict header checks),
+because they run on every request (see ``benchmarks/token_decode.py``).
 """
 
 from __future__ import annotations
@@ -23,15 +23,13 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from joserfc import jwe
-
 from ..errors import ConfigurationError
 from ..options import TokenScheme, check_secrets
 from ..util.numbers import finite_number as _number
 from ..util.strict_json import DECODER as _STRICT_JSON
 from ..util.strict_json import parse_object as _json_object
 from .jwe import ENC as _ENC
-from .jwe import _b64d, _derive_key, _Key, _open_cbc, _open_gcm, _protected
+from .jwe import _b64d, _derive_key, _Key, _open_cbc, _open_gcm, seal
 
 DEFAULT_MAX_AGE = 30 * 24 * 60 * 60
 #: Longest token accepted; checked before any decoding (A-AL3).
@@ -102,8 +100,7 @@ class SessionTokenCodec:
         payload.setdefault("exp", issued + max_age)
         payload.setdefault("jti", str(uuid.uuid4()))
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        key = self._keys[0]
-        token = jwe.encrypt_compact(_protected(self.scheme, key.kid), text.encode(), key.jwk)
+        token = seal(self._keys[0], text.encode())
         if len(token) > MAX_TOKEN_LENGTH:
             raise ValueError(f"token of {len(token)} characters exceeds {MAX_TOKEN_LENGTH}")
         return token

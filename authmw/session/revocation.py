@@ -16,7 +16,9 @@ for the absolute lifetime) and which rows belong to an identity provider's sessi
 (``idp-rows:<provider>:<sid>``).
 
 The per-request check is one :meth:`~authmw.state.SharedState.any_marker` call; only when a
-user-wide entry exists is its time read.
+user-wide entry exists is its time read. With the in-process :class:`~authmw.state.MemoryState`
+the check is skipped entirely while nothing was ever revoked in this process (no other process
+can write there); a shared store is always asked, since another worker may have revoked.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ..state import SharedState
+from ..state import MemoryState, SharedState
 from ..util.numbers import finite_number
 from .jwt import CLOCK_LEEWAY
 
@@ -64,6 +66,7 @@ class Revocations:
 
     def __init__(self, state: SharedState, *, max_age: int, absolute_max_age: int | None) -> None:
         self.state = state
+        self._local = state if isinstance(state, MemoryState) else None
         self.max_age = max_age
         self.absolute_max_age = absolute_max_age
 
@@ -99,6 +102,8 @@ class Revocations:
 
         :raises AdapterUnavailable: the store is down (the caller treats it as anonymous).
         """
+        if self._local is not None and not self._local.ever_written("revoked"):
+            return False
         plain, timed = self.keys(claims)
         if not self.state.any_marker(plain + timed):
             return False
@@ -138,13 +143,24 @@ class Revocations:
 
     # -- database sessions: sign-in times and identity-provider sessions ------------------
 
+    @staticmethod
+    def start_key(row: str) -> str:
+        """The state key of database session *row*'s sign-in time (read with the session
+        row in one round trip where the adapter offers ``load_session``)."""
+        return f"signed-in:{row}"
+
+    @staticmethod
+    def start_from(value: str | None) -> float | None:
+        """The sign-in time kept as *value* under :meth:`start_key`."""
+        return finite_number(_float(value))
+
     def note_start(self, row: str, moment: float, until: datetime) -> None:
         """Note when database session *row* (its token hash) was signed in, until *until*."""
-        self.state.put_value(f"signed-in:{row}", str(int(moment)), until)
+        self.state.put_value(self.start_key(row), str(int(moment)), until)
 
     def start_of(self, row: str) -> float | None:
         """When database session *row* was signed in, if noted."""
-        return finite_number(_float(self.state.get_value(f"signed-in:{row}")))
+        return self.start_from(self.state.get_value(self.start_key(row)))
 
     def remember_idp_row(self, provider_id: str, sid: str, row: str, expires: datetime) -> None:
         """Note that database session *row* (its token hash) belongs to IdP session *sid*."""

@@ -18,7 +18,7 @@ from tests.support import sign_in
 
 
 class Counting:
-    """Wraps an adapter and counts ``get_session_and_user`` calls."""
+    """Wraps an adapter and counts ``get_session_and_user`` / ``load_session`` calls."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -27,6 +27,10 @@ class Counting:
     def get_session_and_user(self, token: str) -> Any:
         self.session_reads += 1
         return self.inner.get_session_and_user(token)
+
+    def load_session(self, token: str, state_key: str | None = None) -> Any:
+        self.session_reads += 1
+        return self.inner.load_session(token, state_key)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -292,10 +292,15 @@ def test_S_S4_get_token_bearer_is_none_while_the_store_is_down(
     from authmw.adapters.base import AdapterUnavailable
 
     class DownState(MemoryState):
+        def ever_written(self, family: str) -> bool:
+            return True  # something was revoked: the list must be asked
+
         def any_marker(self, keys: Any) -> bool:
             raise AdapterUnavailable("down")
 
-    auth = make_auth()
-    auth.strategy.revocations.state = DownState()  # type: ignore[attr-defined]
+    class DownStore:  # an adapter whose shared state is down
+        shared_state = DownState()
+
+    auth = make_auth(adapter=DownStore(), session={"strategy": "jwt"})
     token = auth.realm({}).session_codec.encode({"sub": "1"}, max_age=3600)
     assert bearer_reader(auth).get("/", headers=bearer(token)).json is None
