@@ -1,8 +1,10 @@
 """``{base}/session``: the session JSON (GET) and the client's ``update()`` (POST).
 
-GET answers with the session the session middleware already loaded (no second read) and
-rolls its expiry forward, as NextAuth's ``/session`` does. Every page of a next-auth client
-polls it, so its answers skip webob (:class:`~authmw.dispatch.answer.JSONAnswer`, same bytes).
+GET answers with the session the session middleware already loaded (no second read). Its
+expiry rolls forward as on any request: once ``update_age`` has passed (NextAuth 4 re-issues
+a JWT on every ``/session`` call; nothing in its client depends on that, and it cost an
+encryption per poll). Every page of a next-auth client polls it, so its answers skip webob
+(:class:`~authmw.dispatch.answer.JSONAnswer`, same bytes).
 """
 
 from __future__ import annotations
@@ -42,12 +44,8 @@ class SessionHandler(Handler):
         loaded = self.loaded(ctx)
         if loaded is None:
             return JSONAnswer({})
-        strategy = ctx.auth.strategy
-        rolled = strategy.roll(loaded, ctx.realm, ctx.cookies)
-        if rolled is not loaded:
-            ctx.set_session_cookies(rolled.set_cookies)
-        ctx.auth.events.emit("session", session=rolled.session, token=rolled.token)
-        return JSONAnswer(rolled.session)
+        ctx.auth.events.emit("session", session=loaded.session, token=loaded.token)
+        return JSONAnswer(loaded.session)
 
     @staticmethod
     def loaded(ctx: RequestContext) -> LoadedSession | None:

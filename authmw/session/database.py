@@ -195,12 +195,6 @@ class DatabaseStrategy:
         )
         return shape_session(self.callbacks.session, base, token=None, user=user)
 
-    def roll(
-        self, loaded: LoadedSession, realm: SchemeKeys, cookies: Mapping[str, str]
-    ) -> LoadedSession:
-        """Nothing to do: database sessions are written at most once per ``update_age``."""
-        return loaded
-
     def update(
         self, token: Claims, realm: SchemeKeys, cookies: Mapping[str, str]
     ) -> tuple[list[str], Session | None] | None:

@@ -73,11 +73,6 @@ class SessionStrategy(Protocol):
     ) -> LoadedSession | None:
         """The session for cookie value *raw*, or ``None``; *roll* forces a fresh expiry."""
 
-    def roll(
-        self, loaded: LoadedSession, realm: SchemeKeys, cookies: Mapping[str, str]
-    ) -> LoadedSession:
-        """*loaded* with a fresh expiry where the strategy keeps it in the cookie."""
-
     def issue(
         self, token: Claims, user: Mapping[str, Any], realm: SchemeKeys, cookies: Mapping[str, str]
     ) -> list[str]:
@@ -219,13 +214,6 @@ class JWTStrategy:
         if session is None:
             return None
         return LoadedSession(session, token, None, set_cookies, rolled=True)
-
-    def roll(
-        self, loaded: LoadedSession, realm: SchemeKeys, cookies: Mapping[str, str]
-    ) -> LoadedSession:
-        if loaded.rolled or loaded.token is None:
-            return loaded
-        return self._rolled(loaded.token, realm, cookies, time.time()) or loaded
 
     def shape(self, token: Claims, expires: float) -> Session | None:
         """The session JSON for *token*, through the ``session`` callback."""

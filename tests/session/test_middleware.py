@@ -81,10 +81,19 @@ def test_session_cookie_rolls_after_update_age(make_auth) -> None:  # type: igno
     assert rolled.headers["Vary"] == "Cookie"
 
 
-def test_get_session_endpoint_rolls_expiry(app: webtest.TestApp, sign_in) -> None:  # type: ignore[no-untyped-def]
-    sign_in(app)
-    response = app.get("/api/auth/session")
-    assert any(c.startswith(SESSION) for c in response.headers.getall("Set-Cookie"))
+def test_get_session_endpoint_rolls_expiry_once_update_age_has_passed(make_auth) -> None:  # type: ignore[no-untyped-def]
+    """Polling ``/session`` does not re-issue the cookie each time (an encryption per poll);
+    it rolls like any request, after ``update_age``, and ``expires`` says the token's own."""
+    auth = make_auth(session={"max_age": 3600, "update_age": 60})
+    app = webtest.TestApp(auth.wrap(_echo))
+    token = token_for(app, auth, {"sub": "1"})
+    polled = app.get("/api/auth/session", headers={"Cookie": f"{SESSION}={token}"})
+    assert not any(c.startswith(SESSION) for c in polled.headers.getall("Set-Cookie"))
+    with time_machine.travel(time.time() + 120, tick=False):
+        rolled = app.get("/api/auth/session", headers={"Cookie": f"{SESSION}={token}"})
+        later = rolled.json["expires"]
+    assert any(c.startswith(SESSION) for c in rolled.headers.getall("Set-Cookie"))
+    assert later > polled.json["expires"]
 
 
 def test_P_I2_key_rotation(make_auth) -> None:  # type: ignore[no-untyped-def]
