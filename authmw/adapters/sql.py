@@ -42,7 +42,7 @@ from .base import (
 )
 from .sql_engine import make_engine
 from .sql_errors import mapped_errors
-from .sql_read import autocommit, session_query, split_row
+from .sql_read import SessionReader
 from .sql_schema import UTCDateTime as UTCDateTime
 from .sql_schema import tables as _tables
 from .sql_state import SQLSharedState
@@ -88,6 +88,7 @@ class SQLAdapter:
         )
         #: Revocation list, replay markers and throttle counters (:mod:`authmw.state`).
         self.shared_state = SQLSharedState(state, self._begin)
+        self._reader = SessionReader(self.engine, self.sessions, self.users, state)
         self._token_purge = AtMostEvery(purge_interval)
         if create_tables:
             self.create_all()
@@ -231,14 +232,11 @@ class SQLAdapter:
     ) -> tuple[AdapterSession, User, str | None] | None:
         """The live session, its user and the live shared-state value *state_key*: one
         statement, one round trip (:mod:`authmw.adapters.sql_read`)."""
-        query = session_query(
-            self.sessions, self.users, self.shared_state.table, session_token, state_key
-        )
-        with mapped_errors(), autocommit(self.engine) as conn:
-            row = conn.execute(query).first()
-        if row is None:
+        with mapped_errors():
+            found = self._reader.read(session_token, state_key)
+        if found is None:
             return None
-        session, user, value = split_row(row, state_key is not None)
+        session, user, value = found
         if session.expires <= now():
             s = self.sessions.c  # only if no renewal moved the expiry meanwhile
             self._run(

@@ -1,46 +1,50 @@
 """The database-session read of the SQL adapter: one statement, one round trip.
 
-The session row, its user and (optionally) one live shared-state value come back from a single
-``SELECT ... JOIN users LEFT JOIN shared_state``, run outside any transaction (autocommit: no
-``BEGIN``/``COMMIT`` around a read of one statement, which is atomic on its own).
+The session row, its user and one live shared-state value (the session's sign-in time) come
+back from a single ``SELECT ... JOIN users LEFT JOIN shared_state``. The statement is built
+once with bound parameters (building and caching a SQLAlchemy expression per request cost
+more than the query). On PostgreSQL it runs in autocommit (no ``BEGIN``/``ROLLBACK`` round
+trips around a read of one statement, atomic on its own); SQLite's driver opens no
+transaction for a ``SELECT``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from .base import AdapterSession, User, now
 
-__all__ = ["autocommit", "session_query", "split_row"]
+__all__ = ["SessionReader"]
 
 
-@contextmanager
-def autocommit(engine: Engine) -> Iterator[Connection]:
-    """A pooled connection in autocommit mode, for one read statement."""
-    with engine.connect() as conn:
-        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+class SessionReader:
+    """Reads a session, its user and one shared-state value in one statement."""
 
+    def __init__(self, engine: Engine, sessions: sa.Table, users: sa.Table, state: sa.Table):
+        s, st = sessions.c, state.c
+        live = sa.and_(st.key == sa.bindparam("state_key"), st.expires > sa.bindparam("now"))
+        self._query = (
+            sa.select(sessions, users, st.value)
+            .join(users, users.c.id == s.user_id)
+            .outerjoin(state, live)
+            .where(s.session_token == sa.bindparam("token"))
+        )
+        postgres = engine.dialect.name == "postgresql"
+        self._engine = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else engine
+        )
 
-def session_query(
-    sessions: sa.Table, users: sa.Table, state: sa.Table, session_token: str, state_key: str | None
-) -> sa.Select[Any]:
-    """Session row + user (+ the live value of *state_key*) for hashed *session_token*."""
-    s, st = sessions.c, state.c
-    query = sa.select(sessions, users).join(users, users.c.id == s.user_id)
-    if state_key is not None:
-        live = sa.and_(st.key == state_key, st.expires > now())
-        query = query.add_columns(st.value).outerjoin(state, live)
-    return query.where(s.session_token == session_token)
-
-
-def split_row(row: Any, with_value: bool) -> tuple[AdapterSession, User, str | None]:
-    """The row of :func:`session_query` as (session, user, state value)."""
-    values = row._tuple()
-    if with_value:
+    def read(
+        self, token: str, state_key: str | None
+    ) -> tuple[AdapterSession, User, str | None] | None:
+        """(session, user, value of *state_key* if live) for hashed *token*, or ``None``."""
+        params = {"token": token, "state_key": state_key or "", "now": now()}
+        with self._engine.connect() as conn:
+            row: Any = conn.execute(self._query, params).first()
+        if row is None:
+            return None
+        values = row._tuple()
         return AdapterSession(*values[:3]), User(*values[3:-1]), values[-1]
-    return AdapterSession(*values[:3]), User(*values[3:]), None
