@@ -139,7 +139,15 @@ class SMTPSender:
         self.security: Security = security
         self.from_address = from_address
         self.timeout = timeout
-        self.ssl_context = ssl_context or ssl.create_default_context()
+        self._ssl_context = ssl_context
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS settings; the default one is made at the first TLS connection (loading the
+        system CA certificates takes tens of milliseconds)."""
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context()
+        return self._ssl_context
 
     @classmethod
     def from_url(cls, url: str, **options: object) -> SMTPSender:

@@ -64,7 +64,7 @@ def serve(app: Callable[..., Any]) -> Iterator[str]:
     import werkzeug.serving
 
     server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.005})
     thread.daemon = True
     thread.start()
     try:

@@ -331,6 +331,9 @@ def test_expired_session_is_anonymous_and_removed(db_app: Callable[..., Any], st
         assert store.get_session_and_user(hashed(raw)) is None
 
 
+# PostgreSQL and Redis get the same fifty concurrent sign-ins, through two instances and
+# followed by a read storm, in tests/scale/test_two_instances.py.
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 def test_R_1_fifty_concurrent_sign_ins_through_waitress(
     db_app: Callable[..., Any], store: Any
 ) -> None:
