@@ -134,17 +134,22 @@ def _dispose(adapter: Any) -> None:
     adapter.close()
 
 
+def live_store(kind: str, tmp_path: Path) -> Iterator[Any]:
+    """A live adapter of *kind* (``sqlite``, ``postgres``, ``redis``), emptied afterwards."""
+    url = None
+    if kind == "postgres":
+        url = service_url("AUTHMW_TEST_POSTGRES_URL", "PostgreSQL")
+    elif kind == "redis":
+        url = service_url("AUTHMW_TEST_REDIS_URL", "Redis")
+    adapter = _build(kind, tmp_path, url)
+    yield adapter
+    _dispose(adapter)
+
+
 @pytest.fixture(params=["sqlite", "postgres", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """A live adapter of each kind, emptied afterwards."""
-    url = None
-    if request.param == "postgres":
-        url = service_url("AUTHMW_TEST_POSTGRES_URL", "PostgreSQL")
-    elif request.param == "redis":
-        url = service_url("AUTHMW_TEST_REDIS_URL", "Redis")
-    adapter = _build(request.param, tmp_path, url)
-    yield adapter
-    _dispose(adapter)
+    yield from live_store(request.param, tmp_path)
 
 
 def authorize(credentials: dict[str, str], request: Any) -> dict[str, Any] | None:

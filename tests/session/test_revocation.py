@@ -18,7 +18,7 @@ import webtest
 
 from authmw import Auth, get_token
 from authmw.state import MemoryState
-from tests.flows.test_database_sessions import _build, _dispose, service_url
+from tests.flows.test_database_sessions import live_store
 
 SESSION = "authmw.session-token"
 DAY = 24 * 3600
@@ -30,14 +30,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     if request.param == "memory":
         yield None
         return
-    url = None
-    if request.param == "postgres":
-        url = service_url("AUTHMW_TEST_POSTGRES_URL", "PostgreSQL")
-    elif request.param == "redis":
-        url = service_url("AUTHMW_TEST_REDIS_URL", "Redis")
-    adapter = _build(request.param, tmp_path, url)
-    yield adapter
-    _dispose(adapter)
+    yield from live_store(request.param, tmp_path)
 
 
 @pytest.fixture
