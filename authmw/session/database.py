@@ -118,8 +118,8 @@ class DatabaseStrategy:
         load = getattr(adapter, "load_session", None)  # row + user (+ a state value) at once
         self._load: OneTripRead | None = load if callable(load) else None
         own = revocations is not None and revocations.state is getattr(adapter, "shared_state", 0)
-        # the sign-in time is read with the row (same round trip) under this prefix, if set
-        self._start_key = Revocations.start_key("") if own and absolute_max_age else None
+        #: Whether the sign-in time is read with the row (same round trip).
+        self._reads_start = bool(own and absolute_max_age and self._load is not None)
 
     def _expiry(
         self, row: str, now: datetime, *, signing_in: bool = False, start: str | None = None
@@ -131,7 +131,7 @@ class DatabaseStrategy:
             return expires
         limit = timedelta(seconds=self.absolute_max_age)
         moment = None if signing_in else revocations.start_from(start)
-        if not signing_in and (self._load is None or self._start_key is None):  # not read yet
+        if not signing_in and not self._reads_start:  # not read with the row
             moment = guarded(lambda: revocations.start_of(row))
         if moment is None:  # a sign-in, or a session whose sign-in time is unknown: from now
             guarded(lambda: revocations.note_start(row, now.timestamp(), now + limit))
@@ -148,7 +148,7 @@ class DatabaseStrategy:
         if load is None:
             pair = guarded(lambda: self.adapter.get_session_and_user(row))
             return None if pair is None else (*pair, None)
-        key = None if self._start_key is None else self._start_key + row
+        key = Revocations.start_key(row) if self._reads_start else None
         return guarded(lambda: load(row, key))
 
     def load(
