@@ -42,14 +42,19 @@ def test_wrong_password_shows_the_error_banner(page: Any) -> None:
     assert session_of(page) in ({}, None)
 
 
-def test_email_link_from_the_inbox_signs_in(page: Any, demo: Any) -> None:
-    address = "bea@example.com"
+def ask_for_an_email_link(page: Any, address: str) -> None:
+    """Ask for a sign-in link on the built-in page (the e-mail form, not the password one)."""
     page.goto("/api/auth/signin?callbackUrl=/dashboard")
     form = page.locator("form").filter(has=page.get_by_role("button", name="Sign in with Email"))
     form = form.filter(has_not=page.get_by_label("Password"))
     form.get_by_label("Email").fill(address)
     form.get_by_role("button", name="Sign in with Email").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+
+def test_email_link_from_the_inbox_signs_in(page: Any, demo: Any) -> None:
+    address = "bea@example.com"
+    ask_for_an_email_link(page, address)
     page.goto(demo.inbox.link_for(address))
     expect(page).to_have_url(f"{demo.url}/dashboard")
     expect(page.get_by_role("main")).to_contain_text(f"Welcome, {address}")
@@ -59,12 +64,7 @@ def test_S_S9_A_PS5_link_opened_in_another_browser_asks_then_signs_in(
     page: Any, demo: Any, new_context: Callable[..., Any]
 ) -> None:
     address = "dee@example.com"
-    page.goto("/api/auth/signin?callbackUrl=/dashboard")
-    form = page.locator("form").filter(has=page.get_by_role("button", name="Sign in with Email"))
-    form = form.filter(has_not=page.get_by_label("Password"))
-    form.get_by_label("Email").fill(address)
-    form.get_by_role("button", name="Sign in with Email").click()
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    ask_for_an_email_link(page, address)
     other = new_context(color_scheme="light").new_page()  # another device, or a scanner
     other.goto(demo.inbox.link_for(address))
     expect(other.get_by_role("heading", name="Confirm sign in")).to_be_visible()
