@@ -20,7 +20,6 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load_app import make_adapter  # noqa: E402
-from benchmarks.throughput import free_port, wait_ready  # noqa: E402
+from benchmarks.throughput import free_port, run_clients, wait_ready  # noqa: E402
 
 COOKIE = "authmw.session-token"
 STORES = {
@@ -125,11 +124,7 @@ def drive(ports: list[int], users: list[tuple[str, str]], clients: int, seconds:
         for conn in conns:
             conn.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, clients)
     every = sorted(x for one in latencies for x in one)
     return {
         "requests": len(every),

@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.throughput import free_port, wait_ready  # noqa: E402
+from benchmarks.throughput import free_port, run_clients, wait_ready  # noqa: E402
 
 SESSION = "/api/auth/session"
 SERVERS = {
@@ -187,11 +186,7 @@ def drive_python(port: int, case: Case, seconds: float, clients: int = 8) -> flo
             counts[index] += 1
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, clients)
     if failures:
         raise SystemExit(f"{case.label}: bad response {failures[0]}")
     return sum(counts) / seconds

@@ -15,10 +15,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
+
+
+def run_clients(client: Callable[[int], None], count: int) -> None:
+    """Run ``client(0)`` .. ``client(count - 1)`` in threads at once; return when all ended."""
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def free_port() -> int:
@@ -54,11 +64,7 @@ def drive(port: int, path: str, cookie: str, seconds: float) -> float:
             counts[index] += 1
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, CLIENTS)
     return sum(counts) / seconds
 
 
