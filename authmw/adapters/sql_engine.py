@@ -62,8 +62,9 @@ def make_engine(target: str | Path, timeout: float, options: dict[str, Any]) -> 
     url = database_url(target)
     backend = url.get_backend_name()
     # PostgreSQL: pinging every checkout would double the round trips of a session read;
-    # a connection is pinged only when its socket says the server spoke or hung up.
-    ping = backend != "postgresql"
+    # a connection is pinged only when its socket says the server spoke or hung up. SQLite:
+    # a connection to a file never goes stale.
+    ping = backend not in ("postgresql", "sqlite")
     options = {"pool_pre_ping": ping, "pool_timeout": timeout, "hide_parameters": True, **options}
     connect_args = dict(options.pop("connect_args", {}))
     if backend == "postgresql":

@@ -13,7 +13,13 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from authmw.adapters import Account, AdapterUnavailable, NewUser, VerificationToken
+from authmw.adapters import (
+    Account,
+    AdapterError,
+    AdapterUnavailable,
+    NewUser,
+    VerificationToken,
+)
 from authmw.adapters.sql import SQLAdapter
 
 
@@ -59,8 +65,11 @@ def test_url_forms(tmp_path: Path, target: str, driver: str) -> None:
     adapter = SQLAdapter(target.format(tmp=tmp_path))
     try:
         assert adapter.engine.dialect.driver == driver
-        pool = adapter.engine.pool  # dead connections are replaced: pre-ping, or (PostgreSQL)
-        assert pool._pre_ping or pool.dispatch.checkout  # type: ignore[attr-defined]
+        pool = adapter.engine.pool
+        if driver == "psycopg":  # a dropped connection is noticed at checkout and replaced
+            assert pool.dispatch.checkout  # type: ignore[attr-defined]
+        else:  # a file does not drop connections: no ping per checkout
+            assert not pool._pre_ping  # type: ignore[attr-defined]
         assert "pw" not in repr(adapter)
     finally:
         adapter.close()
@@ -165,6 +174,48 @@ def test_R_7_postgres_pool_pre_ping_recovers_from_killed_connections(
     started = time.monotonic()
     assert pg_adapter.get_user(user.id) == user  # pre-ping replaced the dead connection
     assert time.monotonic() - started < 5
+
+
+def _kill_connections_named(postgres_url: str, name: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            (name,),
+        )
+
+
+def test_R_7_postgres_session_read_replaces_a_killed_connection_and_leaves_no_autocommit(
+    pg_adapter: SQLAdapter, postgres_url: str
+) -> None:
+    user = pg_adapter.create_user(NewUser(email="a@x.test"))
+    pg_adapter.create_session("hash-1", user.id, in_an_hour())
+    with pg_adapter.engine.connect() as conn:
+        name = conn.exec_driver_sql("SHOW application_name").scalar()
+    _kill_connections_named(postgres_url, str(name))
+    found = pg_adapter.load_session("hash-1")  # the session read runs on the DBAPI connection
+    assert found is not None and found[1] == user
+    with pg_adapter.engine.connect() as conn:  # the read's autocommit does not leak out
+        assert conn.connection.driver_connection.autocommit is False  # type: ignore[union-attr]
+
+
+def test_R_7_a_connection_lost_under_a_session_read_is_replaced(
+    sqlite_adapter: SQLAdapter,
+) -> None:
+    user = sqlite_adapter.create_user(NewUser(email="a@x.test"))
+    sqlite_adapter.create_session("hash-1", user.id, in_an_hour())
+    lost = []
+
+    def close_once(dbapi_connection: sqlite3.Connection, *_: object) -> None:
+        if not lost:
+            lost.append(dbapi_connection)
+            dbapi_connection.close()  # as if it died between checkout and the query
+
+    sa.event.listen(sqlite_adapter.engine.pool, "checkout", close_once)
+    with pytest.raises(AdapterError) as failed:
+        sqlite_adapter.load_session("hash-1")
+    assert "sqlite3" not in type(failed.value).__module__  # an adapter error, not the driver's
+    found = sqlite_adapter.load_session("hash-1")  # the dead connection was not reused
+    assert found is not None and found[1] == user
 
 
 def test_postgres_datetimes_are_utc_whatever_the_session_zone(pg_adapter: SQLAdapter) -> None:

@@ -86,7 +86,10 @@ def test_S_S4_in_process_revocation_check_is_skipped_until_something_is_revoked(
 def test_S_S5_database_session_request_is_one_sql_statement(make_auth: Any, tmp_path: Path) -> None:
     adapter = SQLAdapter(f"sqlite:///{tmp_path / 'one.db'}", create_tables=True)
     statements: list[str] = []
-    sa.event.listen(adapter.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    # every statement SQLite runs, including those sent on the DBAPI connection directly
+    trace = lambda connection, _record: connection.set_trace_callback(statements.append)  # noqa: E731
+    sa.event.listen(adapter.engine, "connect", trace)
+    adapter.engine.dispose()
     auth = make_auth(
         adapter=adapter,
         callbacks={},
