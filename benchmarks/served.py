@@ -9,7 +9,8 @@ response is checked (status 200 and the body's shape); a bad one fails the run. 
 app (without and with the cookie); a protected page (valid jwt cookie, 1,000 rules);
 ``GET /api/auth/session`` with a valid jwt cookie, anonymous, and with database sessions on
 SQLite (a temporary file), PostgreSQL and Redis (``AUTHMW_TEST_POSTGRES_URL`` /
-``AUTHMW_TEST_REDIS_URL``; skipped when unset).
+``AUTHMW_TEST_REDIS_URL``; skipped when unset). For PostgreSQL and Redis it also prints the
+ceiling that one round trip to the store sets on this machine (:mod:`benchmarks.round_trip`).
 
 ``wrk`` is the Debian package (``apt-get install -y wrk``); without it a Python load generator
 (threads over ``http.client``, also pinned) is used and says so: its ceiling is lower, so the
@@ -38,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.round_trip import pinned_round_trip  # noqa: E402
 from benchmarks.throughput import free_port, run_clients, wait_ready  # noqa: E402
 
 SESSION = "/api/auth/session"
@@ -220,7 +222,7 @@ def run_server(
             process.wait(timeout=10)
 
 
-def report(server: str, medians: dict[str, float]) -> None:
+def report(server: str, medians: dict[str, float], floors: dict[str, float]) -> None:
     bases = {
         "bare": medians["bare app"],
         "bare, same cookie": medians["bare app, same cookie"],
@@ -247,6 +249,13 @@ def report(server: str, medians: dict[str, float]) -> None:
         ratio = value / bases[base]
         mark = "met" if ratio >= goal else "NOT met"
         print(f"| {label} | {value:,.0f} | {ratio:.2f} of {base} | >= {goal} {mark} |")
+    jwt_us = 1e6 / bases["jwt"]
+    for name, floor in floors.items():  # what one round trip alone leaves possible
+        ceiling = jwt_us / (jwt_us + floor)
+        print(
+            f"{name}: one round trip costs {floor:.0f} µs from CPU 0 and a jwt /session "
+            f"{jwt_us:.0f} µs, so no {name} session can pass {ceiling:.2f} of jwt here"
+        )
 
 
 def main() -> None:
@@ -266,8 +275,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         args.tmp = tmp
         made, stores = cases(Path(tmp))
+        floors = {
+            name: pinned_round_trip(stores[name])
+            for name in ("postgres", "redis")
+            if name in stores
+        }
         for server in args.servers.split(","):
-            report(server, run_server(server, made, stores, args))
+            report(server, run_server(server, made, stores, args), floors)
 
 
 if __name__ == "__main__":
