@@ -143,8 +143,11 @@ def _clean_path(rest: str) -> str | None:
 
 
 def _is_local_path(path: str) -> bool:
-    """A path that stays on this origin even after dot-segment removal (no "//", no "\\")."""
-    if not path.startswith("/") or "\\" in path or _ASCII_CONTROL.search(path):
+    """A path that stays on this origin, as written and after dot-segment removal (no "//",
+    no "\\"): "//../x" is a protocol-relative URL, even though its dots would cancel out."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return False
+    if _ASCII_CONTROL.search(path):
         return False
     return not _remove_dot_segments(path).startswith("//")
 

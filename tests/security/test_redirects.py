@@ -150,6 +150,10 @@ def test_P_G1_control_and_invisible_characters_are_rejected(url: str) -> None:
         "/\uff0fevil.example",
         "/%EF%BC%BCevil.example",  # fullwidth reverse solidus
         "/a/..%2F%2Fevil.example",
+        "//../x",  # protocol-relative with host "..": dot removal must not turn it local
+        "//./x",
+        "/%2F../x",
+        "https://app.example//../x",
     ],
 )
 def test_P_G1_decoded_and_normalized_path_must_stay_local(url: str) -> None:
