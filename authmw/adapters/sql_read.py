@@ -49,6 +49,8 @@ class SessionReader:
             for column in query.selected_columns
         ]
         self._autocommit = dialect.name == "postgresql"
+        self._dialect = dialect
+        self._failure = dialect.loaded_dbapi.Error
 
     def read(
         self, token: str, state_key: str | None
@@ -69,8 +71,7 @@ class SessionReader:
         return AdapterSession(*values[:3]), User(*values[3:-1]), values[-1]
 
     def _fetch(self, params: Any) -> Any:
-        dialect = self._engine.dialect
-        failure = dialect.loaded_dbapi.Error
+        dialect, failure = self._dialect, self._failure
         try:
             pooled = self._engine.raw_connection()
         except failure as error:  # could not connect: what Connection would raise
@@ -98,15 +99,14 @@ class SessionReader:
 
     def _wrapped(self, error: Exception, *, lost: bool) -> sa.exc.StatementError:
         """*error* as SQLAlchemy raises it from ``Connection.execute`` (no parameters)."""
-        dialect = self._engine.dialect
         return sa.exc.DBAPIError.instance(
             self._sql,
             None,
             error,
-            dialect.loaded_dbapi.Error,
+            self._failure,
             hide_parameters=True,
             connection_invalidated=lost,
-            dialect=dialect,
+            dialect=self._dialect,
         )
 
 
