@@ -71,10 +71,6 @@ FACTS = """() => {
 
 Survey = dict[str, dict[str, Any]]
 
-#: One worker runs this module, so each look is surveyed once, not once per worker that
-#: happens to get one of its tests (``--dist loadgroup`` in pyproject.toml).
-pytestmark = pytest.mark.xdist_group("page-survey")
-
 
 @pytest.fixture(scope="module")
 def survey(chromium: Any, demo: Demo) -> Callable[[str], Survey]:
