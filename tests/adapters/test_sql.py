@@ -165,23 +165,30 @@ def test_R_7_postgres_pool_pre_ping_recovers_from_killed_connections(
     user = pg_adapter.create_user(NewUser(email="a@x.test"))
     with pg_adapter.engine.connect() as conn:  # the pooled connection's name, set per test
         name = conn.exec_driver_sql("SHOW application_name").scalar()
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        killed = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
-            (name,),
-        ).fetchall()
-    assert killed and all(ok for (ok,) in killed)
+    _kill_connections_named(postgres_url, str(name))
     started = time.monotonic()
     assert pg_adapter.get_user(user.id) == user  # pre-ping replaced the dead connection
     assert time.monotonic() - started < 5
 
 
 def _kill_connections_named(postgres_url: str, name: str) -> None:
+    """Terminate the backends and wait until they are gone.
+
+    pg_terminate_backend only signals: on a loaded machine a ping can still be answered by a
+    backend that dies a moment later, under the query the test means to run.
+    """
     with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(
+        killed = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
             (name,),
-        )
+        ).fetchall()
+        assert killed and all(ok for (ok,) in killed)
+        deadline = time.monotonic() + 5
+        while admin.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = %s", (name,)
+        ).fetchone():
+            assert time.monotonic() < deadline, "the terminated backend did not exit"
+            time.sleep(0.01)
 
 
 def test_R_7_postgres_session_read_replaces_a_killed_connection_and_leaves_no_autocommit(
