@@ -28,6 +28,20 @@ ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+#: Folders whose tests run with coverage paused (pytest-cov's ``no_cover``). They replay paths
+#: the rest of the suite already covers, line for line and branch for branch, thousands of times
+#: (fuzz, scale) or behind a browser or a subprocess (browser, examples), and tracing them cost
+#: more than a third of the suite's time. A line only they reach shows as missed: give it a test.
+UNMEASURED = {"fuzz", "scale", "browser", "examples"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        if item.path.relative_to(tests).parts[0] in UNMEASURED:
+            item.add_marker(pytest.mark.no_cover)
+
+
 SECRET = "s" * 32 + "-test-secret"
 URL = "http://localhost"
 

@@ -97,6 +97,12 @@ def test_auth_from_settings_full(tmp_path: Path) -> None:
     assert SECRET not in repr(auth)
 
 
+def test_without_a_secret_setting_the_environment_gives_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTHMW_SECRET", SECRET)
+    built = auth_from_settings({"url": "http://localhost"})
+    assert built.auth.url == "http://localhost"
+
+
 def test_overrides_win() -> None:
     built = auth_from_settings({"secret": SECRET}, url="http://localhost")
     assert built.auth.url == "http://localhost" and built.rules == [] and built.default == "public"

@@ -32,3 +32,20 @@ def test_B_J1_bad_json_is_a_400(data: bytes) -> None:
     with pytest.raises(RequestError) as raised:
         read_body(body(data))
     assert raised.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("length", "data"),
+    [
+        ("ten", b"{}"),  # not a number
+        ("-1", b"{}"),
+        ("10", b"{}"),  # fewer bytes arrive than announced
+    ],
+)
+def test_B_H8_a_content_length_that_does_not_fit_the_body_is_a_400(
+    length: str, data: bytes
+) -> None:
+    environ = {**body(data), "CONTENT_LENGTH": length}
+    with pytest.raises(RequestError) as raised:
+        read_body(environ)
+    assert raised.value.status == 400

@@ -116,3 +116,14 @@ def test_session_update_answers_the_session_the_jwt_callback_made(
     assert response.json["user"] == {"name": "Al", "email": "alice@example.com"}
     assert seen[-1] == ("update", {"name": "Al"})
     assert app.get("/api/auth/session").json["user"]["name"] == "Al"
+
+
+def test_session_update_when_signed_out_answers_an_empty_session(
+    make_app: Callable[..., webtest.TestApp],
+) -> None:
+    """``update()`` from a tab whose session has ended: ``{}``, as ``GET /session`` answers."""
+    app = make_app()
+    token = app.get("/api/auth/csrf").json["csrfToken"]
+    response = app.post_json("/api/auth/session", {"csrfToken": token, "data": {"name": "Al"}})
+    assert response.status_int == 200 and response.json == {}
+    assert "authmw.session-token" not in app.cookies

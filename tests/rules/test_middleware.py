@@ -225,6 +225,12 @@ def test_callback_url_encodes_raw_unicode_query_and_keeps_script_name() -> None:
     assert callback_of(request.get_response(app)) == "/app/d/%C3%A9?q=%C3%BC%20w&x=1"
 
 
+def test_callback_url_of_a_path_info_beyond_latin1_is_its_utf8() -> None:
+    """A server that hands over real text instead of PEP 3333's latin-1 still gets a URL."""
+    callback = callback_of(send(make([rule("/d/**")]), "/", path_info="/d/é€"))
+    assert callback == "/d/%C3%A9%E2%82%AC"
+
+
 @pytest.mark.parametrize("path", ["//evil.example/x", "///evil.example", "/\\evil.example"])
 def test_callback_url_is_never_protocol_relative(path: str) -> None:
     callback = callback_of(send(make([rule("/**")]), "/", path_info=path))
