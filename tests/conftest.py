@@ -42,6 +42,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.no_cover)
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist load`` (the default here), except that the browser tests share one worker.
+
+    On two cores, three Chromiums (one per worker) each serving the demo run the browser tests
+    slower than one does, at three times the CPU, and each worker surveyed the same page looks
+    again. (xdist's own ``loadgroup`` cannot do this under pytest 9.2, whose node ids it no
+    longer rewrites.)
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 SECRET = "s" * 32 + "-test-secret"
 URL = "http://localhost"
 

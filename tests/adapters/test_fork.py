@@ -42,20 +42,23 @@ assert adapter.get_user(parent.id).email == "parent@example.com"
 
 def work(me, other_email):
     mine = adapter.create_user(NewUser(email=me))
-    for _ in range(200):
+    for _ in range(60):
         assert adapter.get_user(mine.id).email == me
         assert adapter.get_user_by_email(other_email) is None or other_email
     return mine
 
+go_read, go_write = os.pipe()  # both start their queries at the same moment
 pid = os.fork()
 if pid == 0:
     try:
+        os.read(go_read, 1)
         work("child@example.com", "parent@example.com")
         os._exit(0)
     except BaseException:
         traceback.print_exc()
         os._exit(1)
 try:
+    os.write(go_write, b"!")
     work("parent2@example.com", "child@example.com")
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, "the child failed"

@@ -113,10 +113,10 @@ def test_B_C9_cap_is_exact() -> None:
 
 def test_B_C9_ten_thousand_chunk_names_stay_cheap() -> None:
     cookies = {f"{NAME}.{i}": "a" * 10 for i in range(10_000)}
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: other workers' load does not count
     assert join_chunks(cookies, NAME) is None
     assert len(stale_chunks(cookies, NAME, ())) == 32
-    assert time.perf_counter() - started < 0.5  # bounded, not a benchmark
+    assert time.thread_time() - started < 0.5  # bounded, not a benchmark
 
 
 def test_S_C6_growing_from_three_chunks_to_one_expires_the_chunks() -> None:

@@ -71,9 +71,9 @@ def test_B_C11_latin1_and_binary_never_raise() -> None:
     ],
 )
 def test_B_C12_A_PY2_hostile_header_parses_in_bounded_time(header: str) -> None:
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: the other workers' load does not count
     parse_cookie_header(header)
-    assert time.perf_counter() - started < 0.1  # bounded, not a benchmark
+    assert time.thread_time() - started < 0.1  # bounded (a quadratic parse takes seconds)
 
 
 def test_format_defaults() -> None:

@@ -578,10 +578,10 @@ def test_B_C8_A_AL3_oversized_token_is_refused_before_decoding(scheme: str, size
     codec = codec_for(scheme)
     header = _good(scheme).split(".")[0]
     token = f"{header}..AAAAAAAAAAAAAAAA.{'A' * size}.AAAA"[:size]
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: other workers' load does not count
     assert codec.decode(token) is None
     assert codec.decode("A" * size) is None
-    assert time.perf_counter() - started < 0.5  # bounded, not a benchmark
+    assert time.thread_time() - started < 0.5  # bounded, not a benchmark
 
 
 def test_A_AL3_huge_header_under_the_length_cap_is_refused() -> None:
@@ -653,7 +653,7 @@ def test_cached_decode_is_fast() -> None:
     codec = codec_for("v5")
     token = codec.encode(CLAIMS, max_age=60)
     codec.decode(token)
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: other workers' load does not count
     for _ in range(1000):
         codec.decode(token)
-    assert time.perf_counter() - started < 0.1  # ~1 µs each; generous for slow CI
+    assert time.thread_time() - started < 0.1  # ~1 µs each; generous for slow CI
