@@ -9,10 +9,8 @@ inventory (ID, then where it is cited), the raw material the document was writte
 from __future__ import annotations
 
 import ast
-import io
 import re
 import sys
-import tokenize
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,13 +70,16 @@ def python_files(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def _functions(tree: ast.AST) -> list[tuple[int, int, str]]:
-    spans = []
+def _functions_and_strings(tree: ast.AST) -> tuple[list[tuple[int, int, str]], list[ast.Constant]]:
+    """The functions (first line with decorators, last line, name) and the string literals."""
+    spans, strings = [], []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             spans.append((start, node.end_lineno or node.lineno, node.name))
-    return spans
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.append(node)
+    return spans, strings
 
 
 def inventory() -> dict[str, dict[str, set[str]]]:
@@ -86,6 +87,8 @@ def inventory() -> dict[str, dict[str, set[str]]]:
 
     *named*: ``file::test`` whose name or parametrize id starts with the ID; *test text*: a
     comment or string in ``tests/``; *code*: ``file:line`` of a comment or string in ``authmw/``.
+    Cited IDs are read off the raw lines: ``P-D2`` cannot be code (no such names), so it stands
+    in a comment or a string, and reading lines costs a fraction of tokenizing every file.
     """
     found: dict[str, dict[str, set[str]]] = defaultdict(
         lambda: {"named": set(), "test text": set(), "code": set()}
@@ -94,34 +97,27 @@ def inventory() -> dict[str, dict[str, set[str]]]:
         for path in python_files(ROOT / folder):
             rel = path.relative_to(ROOT).as_posix()
             source = path.read_text(encoding="utf-8")
-            spans = _functions(ast.parse(source))
+            spans, strings = _functions_and_strings(ast.parse(source))
 
             def where(line: int, rel: str = rel, spans: list[tuple[int, int, str]] = spans) -> str:
                 inside = [(start, name) for start, end, name in spans if start <= line <= end]
                 return f"{rel}::{max(inside)[1]}" if inside else f"{rel}:{line}"
 
+            for number, text in enumerate(source.splitlines(), start=1):
+                for cited in ids_in_prose(text) if _ID.search(text) else ():
+                    if folder == "authmw":
+                        found[cited]["code"].add(f"{rel}:{number}")
+                    else:
+                        found[cited]["test text"].add(where(number))
+            if folder == "authmw":
+                continue
             for *_, name in spans:
-                if folder == "tests" and name.startswith("test_"):
+                if name.startswith("test_"):
                     for cited in ids_in_name(name):
                         found[cited]["named"].add(f"{rel}::{name}")
-            for token in tokenize.generate_tokens(io.StringIO(source).readline):
-                if token.type not in (tokenize.COMMENT, tokenize.STRING):
-                    continue
-                line = token.start[0]
-                if folder == "authmw":
-                    for cited in ids_in_prose(token.string):
-                        found[cited]["code"].add(f"{rel}:{line}")
-                    continue
-                for cited in ids_in_prose(token.string):
-                    found[cited]["test text"].add(where(line))
-                if token.type == tokenize.STRING:
-                    try:
-                        value = ast.literal_eval(token.string)
-                    except (ValueError, SyntaxError):
-                        continue
-                    if isinstance(value, str):
-                        for cited in ids_in_name(value):
-                            found[cited]["named"].add(f"{where(line)}[{value}]")
+            for string in strings:
+                for cited in ids_in_name(string.value):
+                    found[cited]["named"].add(f"{where(string.lineno)}[{string.value}]")
     return found
 
 
