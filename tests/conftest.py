@@ -42,10 +42,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.no_cover)
 
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist load`` (the default here), except that the browser tests share one worker.
+#: Tests that run on one worker, each group: the browser tests (one Chromium and one demo) and
+#: the fault tests (one PostgreSQL cluster and one redis-server of their own).
+TOGETHER = ("tests/browser/", "tests/scale/test_faults.py")
 
-    On two cores, three Chromiums (one per worker) each serving the demo run the browser tests
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist load`` (the default here), except that each group in TOGETHER shares a worker.
+
+    On two cores, three Chromiums (one per worker) each serving the demo ran the browser tests
     slower than one does, at three times the CPU, and each worker surveyed the same page looks
     again. (xdist's own ``loadgroup`` cannot do this under pytest 9.2, whose node ids it no
     longer rewrites.)
@@ -54,11 +59,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class BrowserTestsTogether(LoadScopeScheduling):
+    class GroupsTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+            return next((group for group in TOGETHER if nodeid.startswith(group)), nodeid)
 
-    return BrowserTestsTogether(config, log)
+    return GroupsTogether(config, log)
 
 
 SECRET = "s" * 32 + "-test-secret"
