@@ -104,7 +104,7 @@ def inventory() -> dict[str, dict[str, set[str]]]:
                 return f"{rel}::{max(inside)[1]}" if inside else f"{rel}:{line}"
 
             for number, text in enumerate(source.splitlines(), start=1):
-                for cited in ids_in_prose(text) if _ID.search(text) else ():
+                for cited in ids_in_prose(text):
                     if folder == "authmw":
                         found[cited]["code"].add(f"{rel}:{number}")
                     else:

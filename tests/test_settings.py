@@ -98,6 +98,10 @@ def test_auth_from_settings_full(tmp_path: Path) -> None:
 
 
 def test_without_a_secret_setting_the_environment_gives_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AUTHMW_SECRET", "AUTH_SECRET", "NEXTAUTH_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigurationError, match="secret is required"):
+        auth_from_settings({"url": "http://localhost"})
     monkeypatch.setenv("AUTHMW_SECRET", SECRET)
     built = auth_from_settings({"url": "http://localhost"})
     assert built.auth.url == "http://localhost"

@@ -35,17 +35,15 @@ def test_B_J1_bad_json_is_a_400(data: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    ("length", "data"),
+    "length",
     [
-        ("ten", b"{}"),  # not a number
-        ("-1", b"{}"),
-        ("10", b"{}"),  # fewer bytes arrive than announced
+        "ten",  # not a number
+        "-1",
+        "10",  # more than the two bytes that arrive
     ],
 )
-def test_B_H8_a_content_length_that_does_not_fit_the_body_is_a_400(
-    length: str, data: bytes
-) -> None:
-    environ = {**body(data), "CONTENT_LENGTH": length}
+def test_B_H8_a_content_length_that_does_not_fit_the_body_is_a_400(length: str) -> None:
+    environ = {**body(b"{}"), "CONTENT_LENGTH": length}
     with pytest.raises(RequestError) as raised:
         read_body(environ)
     assert raised.value.status == 400
