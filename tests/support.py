@@ -11,6 +11,7 @@ module is cheap: the IdP's RSA keys are made only when ``idp`` is imported).
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -73,6 +74,22 @@ def serve(app: Callable[..., Any]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(2)
+
+
+def oidc_provider_mock_app(**options: Any) -> Callable[..., Any]:
+    """oidc-provider-mock's WSGI app, built without its authlib imports' deprecation notices.
+
+    Importing ``authlib.deprecate`` installs an "always" filter for authlib's warning class in
+    front of every other, so it is imported before the "ignore" below goes in front of it.
+    """
+    import authlib.deprecate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
+        import oidc_provider_mock
+
+        app: Callable[..., Any] = oidc_provider_mock.app(**options)
+        return app
 
 
 # -- mail: a real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives -------------

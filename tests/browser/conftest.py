@@ -11,7 +11,6 @@ import os
 import shutil
 import sys
 import threading
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 
 # tests.support is cheap to import: no RSA keys, unlike tests/providers/idp.py
-from tests.support import Inbox, free_port, serve, smtp_capture
+from tests.support import Inbox, free_port, oidc_provider_mock_app, serve, smtp_capture
 
 CHROMIUM = os.environ.get("AUTHMW_CHROMIUM", "/usr/bin/chromium")
 #: Flags that work on a machine without network or screen (see the env notes).
@@ -90,11 +89,7 @@ def demo(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
 
     from examples.demo.app import create_app
 
-    with warnings.catch_warnings():  # its authlib imports announce their own deprecations
-        warnings.simplefilter("ignore")
-        import oidc_provider_mock
-
-        provider = oidc_provider_mock.app(require_nonce=True)
+    provider = oidc_provider_mock_app(require_nonce=True)
 
     with contextlib.ExitStack() as stack:
         inbox, smtp_port = stack.enter_context(smtp_capture())

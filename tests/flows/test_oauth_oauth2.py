@@ -14,7 +14,7 @@ from authmw.providers.oauth2 import OAuth2Provider
 from authmw.providers.oidc import OIDCProvider
 from authmw.providers.presets import OIDC
 from tests.providers import idp
-from tests.support import serve
+from tests.support import oidc_provider_mock_app, serve
 
 SESSION = "authmw.session-token"
 
@@ -127,9 +127,7 @@ def test_POST_callback_refused_without_form_post(op: Any) -> None:
 
 @pytest.fixture
 def mock_op() -> Iterator[str]:
-    import oidc_provider_mock
-
-    with serve(oidc_provider_mock.app(require_nonce=True)) as base:
+    with serve(oidc_provider_mock_app(require_nonce=True)) as base:
         yield base
 
 
