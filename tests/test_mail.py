@@ -6,7 +6,6 @@ import datetime as dt
 import email
 import io
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from authmw.mail import (
     build_message,
     sender_from_env,
 )
+from tests.support import free_port
 
 EXPIRES = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 LINK = "http://localhost/api/auth/callback/email?token=SECRET-TOKEN&email=a%40b.test"
@@ -53,13 +53,6 @@ class Inbox:
         message = email.message_from_bytes(envelope.content)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
