@@ -65,10 +65,15 @@ def _check(args: argparse.Namespace) -> int:
             rules = list(load_rules(args.rules).rules)
         except ConfigurationError as error:
             rules_problem = Finding("rules", False, str(error))
+    from .adapters import AdapterError
+
     try:
         auth, app_rules = _configuration(args)
     except ConfigurationError as error:
         print(Finding("configuration", False, str(error)).line())
+        return 1
+    except AdapterError as error:  # an app factory that creates its tables meets the store
+        print(Finding("store", False, f"failed while the app was built: {error}").line())
         return 1
     findings = check_auth(auth, rules or app_rules)
     if rules_problem:

@@ -219,6 +219,18 @@ def test_check_store_down_is_named_without_password(
     assert "hunter2" not in "\n".join(out)
 
 
+def test_R_7_check_store_down_while_the_app_is_built_is_one_fail_line(
+    app_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's factory creates its tables, so a store that is down fails it, not the check."""
+    app_env.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    app_env.setenv("AUTHMW_DATABASE_URL", "postgresql://app:hunter2@127.0.0.1:1/db")
+    status, out, err = run(capsys, "check", "--app", "examples.demo.app:create_app")
+    assert status == 1 and len(out) == 1, out
+    assert out[0].startswith("FAIL store: failed while the app was built: database unavailable")
+    assert "hunter2" not in "\n".join(out) + err and "Traceback" not in err
+
+
 def test_check_configuration_error_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import webtest
 
-from tests.support import sign_in
+from tests.support import free_port, sign_in
 
 SECRET = "example-test-secret-" + "x" * 32
 URL = "http://localhost"
@@ -113,13 +112,6 @@ def test_A_NA9_forged_headers_do_not_unlock_pages(app: webtest.TestApp) -> None:
     app.get("/api/me", headers=headers, status=401)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _example_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
@@ -136,7 +128,7 @@ def _example_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_make_demo_serves_on_host_and_port(name: str, tmp_path: Path) -> None:
     """``python -m examples.<name>`` (what ``make demo EXAMPLE=<name>`` runs) answers on $PORT."""
-    port = _free_port()
+    port = free_port()
     env: dict[str, Any] = _example_env(tmp_path, HOST="127.0.0.1", PORT=str(port))
     process = subprocess.Popen(
         [sys.executable, "-m", f"examples.{name}"],
@@ -179,6 +171,23 @@ def test_demo_configuration_error_is_one_clear_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "configuration error: AUTHMW_OKTA_ISSUER is required" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("scheme", ["postgresql://postgres@", "sqlite:////nonexistent/folder/"])
+def test_R_7_demo_with_its_database_down_says_so_in_one_line(tmp_path: Path, scheme: str) -> None:
+    """A database that cannot be reached at start (tables are created then) is one line."""
+    url = f"{scheme}127.0.0.1:{free_port()}/x" if "@" in scheme else f"{scheme}x.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "examples.demo"],
+        cwd=ROOT,
+        env=_example_env(tmp_path, AUTHMW_DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("authmw: cannot start: database unavailable")
     assert "Traceback" not in result.stderr
 
 
