@@ -187,9 +187,15 @@ def make_auth(*, secret: str | None = None, url: str, **options: Any) -> Auth:
 
 
 def server_address() -> tuple[str, int, str]:
-    """``$HOST``/``$PORT`` (127.0.0.1:8000) and the public URL (``AUTHMW_URL`` or derived)."""
+    """``$HOST``/``$PORT`` (127.0.0.1:8000) and the public URL (``AUTHMW_URL`` or derived).
+
+    :raises ConfigurationError: ``$PORT`` is not a port number.
+    """
     host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "8000"))
+    text = os.environ.get("PORT", "8000")
+    port = int(text) if text.isdigit() and text.isascii() else 0
+    if not 0 < port < 65536:
+        raise ConfigurationError(f"PORT must be a number from 1 to 65535, not {text!r}")
     url = os.environ.get("AUTHMW_URL") or f"http://{host}:{port}"
     return host, port, url
 
@@ -222,10 +228,10 @@ def canonical_loopback(app: Any, url: str) -> Any:
 
 def serve_example(create_app: Any, label: str) -> None:
     """Serve ``create_app(url=...)`` with waitress on ``$HOST:$PORT`` and print where."""
-    from waitress import serve
+    from waitress import create_server
 
-    host, port, url = server_address()
     try:
+        host, port, url = server_address()
         app = create_app(url=url)
     except ConfigurationError as error:
         print(f"authmw: configuration error: {error}", file=sys.stderr)
@@ -235,6 +241,11 @@ def serve_example(create_app: Any, label: str) -> None:
         raise SystemExit(1) from None
     if not os.environ.get("AUTHMW_URL") and host in LOOPBACK_HOSTS:
         app = canonical_loopback(app, url)
+    try:  # a port in use, a host this machine does not have
+        server = create_server(app, host=host, port=port, threads=8)
+    except (OSError, ValueError) as error:
+        print(f"authmw: cannot listen on {host}:{port}: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
     print(
         f"{label} on {url}\n"
         "  sign in as alice@example.com / alice-password or admin@example.com / admin-password",
@@ -242,5 +253,6 @@ def serve_example(create_app: Any, label: str) -> None:
     )
     # Under load waitress logs "Task queue depth is N" for every queued request: a flood, not
     # news, for a demo. Queued requests still get served; real errors still get logged.
+    logging.basicConfig()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    serve(app, host=host, port=port, threads=8)
+    server.run()

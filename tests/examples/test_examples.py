@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -125,6 +126,17 @@ def _example_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _run_demo(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "examples.demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_make_demo_serves_on_host_and_port(name: str, tmp_path: Path) -> None:
     """``python -m examples.<name>`` (what ``make demo EXAMPLE=<name>`` runs) answers on $PORT."""
@@ -161,14 +173,7 @@ def test_demo_configuration_error_is_one_clear_line(tmp_path: Path) -> None:
     """A misconfigured provider stops the demo with its message, not a traceback."""
     env = _example_env(tmp_path, AUTHMW_OKTA_ID="id", AUTHMW_OKTA_SECRET="secret")
     env.pop("AUTHMW_OKTA_ISSUER", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "examples.demo"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = _run_demo(env)
     assert result.returncode == 2
     assert "configuration error: AUTHMW_OKTA_ISSUER is required" in result.stderr
     assert "Traceback" not in result.stderr
@@ -178,16 +183,30 @@ def test_demo_configuration_error_is_one_clear_line(tmp_path: Path) -> None:
 def test_R_7_demo_with_its_database_down_says_so_in_one_line(tmp_path: Path, scheme: str) -> None:
     """A database that cannot be reached at start (tables are created then) is one line."""
     url = f"{scheme}127.0.0.1:{free_port()}/x" if "@" in scheme else f"{scheme}x.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "examples.demo"],
-        cwd=ROOT,
-        env=_example_env(tmp_path, AUTHMW_DATABASE_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = _run_demo(_example_env(tmp_path, AUTHMW_DATABASE_URL=url))
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1].startswith("authmw: cannot start: database unavailable")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "٣"])
+def test_demo_with_a_bad_port_says_so_in_one_line(tmp_path: Path, port: str) -> None:
+    result = _run_demo(_example_env(tmp_path, PORT=port))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"authmw: configuration error: PORT must be a number from 1 to 65535, not {port!r}"
+    )
+
+
+def test_demo_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run_demo(_example_env(tmp_path, PORT=str(port)))
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"authmw: cannot listen on 127.0.0.1:{port}: ") and "in use" in last
     assert "Traceback" not in result.stderr
 
 
