@@ -55,6 +55,7 @@ def write_env_secret(path: Path, value: str) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .adapters import AdapterError
     from .check import Finding, check_auth
     from .settings import load_rules
 
@@ -65,8 +66,6 @@ def _check(args: argparse.Namespace) -> int:
             rules = list(load_rules(args.rules).rules)
         except ConfigurationError as error:
             rules_problem = Finding("rules", False, str(error))
-    from .adapters import AdapterError
-
     try:
         auth, app_rules = _configuration(args)
     except ConfigurationError as error:
