@@ -68,13 +68,16 @@ def path_readings(path: str) -> list[str | None]:
     Besides :func:`normalize_path`: with dot segments kept as names (routers that never resolve
     them), with ``;params`` kept as part of the name while dots are resolved (RFC 3986 dot
     removal and ``posixpath.normpath``: in ``/admin/;x/..`` the ``..`` removes ``;x``, not
-    ``admin``), and cut at a decoded ``?`` or ``#`` (proxies that re-parse the path as a URL).
-    A request whose readings land on different rules is ambiguous and must be refused (B-P9).
+    ``admin``), cut at a decoded ``?`` (proxies that re-parse the path as a URL) and cut at a
+    decoded ``#`` alone (code that drops a "fragment" but keeps ``?`` as a name: in
+    ``/?/../api#`` the ``..`` then removes ``?``). A request whose readings land on different
+    rules is ambiguous and must be refused (B-P9).
     """
     variants = [path]
-    cut = min((i for i in (path.find("?"), path.find("#")) if i >= 0), default=-1)
-    if cut >= 0:
-        variants.append(path[:cut])
+    for mark in ("?", "#"):
+        cut = path.find(mark)
+        if cut >= 0:
+            variants.append(path[:cut])
     readings: list[str | None] = []
     for variant in variants:
         readings.append(_normalize(variant, resolve_dots=True))

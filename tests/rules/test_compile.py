@@ -62,6 +62,8 @@ def test_path_readings_cover_dots_and_cuts() -> None:
     assert path_readings("/x/../admin") == ["/admin", "/x/../admin"]
     assert path_readings("/admin#/public") == ["/admin#/public", "/admin"]
     assert path_readings("/a?b/../c") == ["/c", "/a?b/../c", "/a"]
+    # cut at "?" and, apart, at "#": the second keeps "?" as a name that ".." removes
+    assert path_readings("/?/../api#") == ["/api#", "/?/../api#", "/", "/api", "/?/../api"]
     # with ;params kept as part of the name, the ".." removes ";x", not "admin"
     assert path_readings("/admin/;x/..") == ["/", "/admin/..", "/admin"]
 

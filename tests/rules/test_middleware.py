@@ -414,6 +414,7 @@ EVASION = [
     ("GET", "/admin?x=/public", 302),
     ("GET", "/admin%23/public", 400),
     ("GET", "/admin%3Fx=/public", 400),
+    ("GET", "/%3F/../admin%23", 400),  # found by the long fuzz run: "/admin" once "#" is cut
     ("GET", "/admin/../public", 400),
     ("GET", "/public/..%2Fadmin", 400),
     ("GET", "/admin/..;/public", 400),
