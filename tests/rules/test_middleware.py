@@ -521,6 +521,7 @@ def raw_get(port: int, target: str) -> tuple[int, bytes]:
         ("/./admin", {302, 400}),
         ("/x/../admin", {302, 400}),
         ("/admin/../public", {400}),
+        ("/%3F/%2E%2E/admin%23", {400}),
         ("/ADMIN", {404}),
     ],
 )
