@@ -179,11 +179,13 @@ def test_demo_configuration_error_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("scheme", ["postgresql://postgres@", "sqlite:////nonexistent/folder/"])
-def test_R_7_demo_with_its_database_down_says_so_in_one_line(tmp_path: Path, scheme: str) -> None:
+@pytest.mark.parametrize(
+    "url", ["postgresql://postgres@127.0.0.1:{port}/x", "sqlite:////nonexistent/folder/x.db"]
+)
+def test_R_7_demo_with_its_database_down_says_so_in_one_line(tmp_path: Path, url: str) -> None:
     """A database that cannot be reached at start (tables are created then) is one line."""
-    url = f"{scheme}127.0.0.1:{free_port()}/x" if "@" in scheme else f"{scheme}x.db"
-    result = _run_demo(_example_env(tmp_path, AUTHMW_DATABASE_URL=url))
+    database = url.format(port=free_port())
+    result = _run_demo(_example_env(tmp_path, AUTHMW_DATABASE_URL=database))
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1].startswith("authmw: cannot start: database unavailable")
     assert "Traceback" not in result.stderr
