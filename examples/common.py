@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from authmw import Auth, ConfigurationError, CredentialsProvider
-from authmw.adapters import AdapterUnavailable
+from authmw.adapters import AdapterError
 from authmw.env import SECRET_VARIABLES, first_set
 
 _ITERATIONS = 100_000
@@ -236,7 +236,7 @@ def serve_example(create_app: Any, label: str) -> None:
     except ConfigurationError as error:
         print(f"authmw: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    except AdapterUnavailable as error:  # the store is reached at start to create its tables
+    except AdapterError as error:  # the store is reached at start to create its tables
         print(f"authmw: cannot start: {error}", file=sys.stderr)
         raise SystemExit(1) from None
     if not os.environ.get("AUTHMW_URL") and host in LOOPBACK_HOSTS:
