@@ -68,10 +68,10 @@ def path_readings(path: str) -> list[str | None]:
     Besides :func:`normalize_path`: with dot segments kept as names (routers that never resolve
     them), with ``;params`` kept as part of the name while dots are resolved (RFC 3986 dot
     removal and ``posixpath.normpath``: in ``/admin/;x/..`` the ``..`` removes ``;x``, not
-    ``admin``), cut at a decoded ``?`` (proxies that re-parse the path as a URL) and cut at a
-    decoded ``#`` alone (code that drops a "fragment" but keeps ``?`` as a name: in
-    ``/?/../api#`` the ``..`` then removes ``?``). A request whose readings land on different
-    rules is ambiguous and must be refused (B-P9).
+    ``admin``), and cut at the first decoded ``?`` and, separately, at the first decoded ``#``
+    (a proxy that re-parses the path as a URL cuts at whichever comes first; code that drops
+    only a "fragment" keeps ``?`` as a name, so in ``/?/../api#`` the ``..`` removes ``?``).
+    A request whose readings land on different rules is ambiguous and must be refused (B-P9).
     """
     variants = [path]
     for mark in ("?", "#"):

@@ -126,17 +126,6 @@ def _example_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _run_demo(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "examples.demo"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-
-
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_make_demo_serves_on_host_and_port(name: str, tmp_path: Path) -> None:
     """``python -m examples.<name>`` (what ``make demo EXAMPLE=<name>`` runs) answers on $PORT."""
@@ -173,7 +162,14 @@ def test_demo_configuration_error_is_one_clear_line(tmp_path: Path) -> None:
     """A misconfigured provider stops the demo with its message, not a traceback."""
     env = _example_env(tmp_path, AUTHMW_OKTA_ID="id", AUTHMW_OKTA_SECRET="secret")
     env.pop("AUTHMW_OKTA_ISSUER", None)
-    result = _run_demo(env)
+    result = subprocess.run(
+        [sys.executable, "-m", "examples.demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert "configuration error: AUTHMW_OKTA_ISSUER is required" in result.stderr
     assert "Traceback" not in result.stderr
